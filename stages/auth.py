@@ -1,0 +1,37 @@
+"""Stage 2: fix core auth and secret handling. Stop obvious data leaks before traffic arrives."""
+
+from stages.base import Deliverable, ManualItem, Stage
+from wizard.findings import Severity
+
+STAGE = Stage(
+    number=2,
+    short="Auth/secrets",
+    title="Fix core auth and secret handling",
+    goal="Stop obvious data leaks before traffic arrives.",
+    failure_signals=(
+        "An API key for the model provider ships in the browser bundle or sits in the repository.",
+        "One user can read another user's chats by changing an id in a request.",
+        "Admin pages are hidden rather than protected.",
+    ),
+    manual=(
+        ManualItem("auth.secret-inventory", 2,
+                   "Every secret is listed with its owner and a rotation plan",
+                   "Model API keys, database, payments, email, webhooks: name, owner, where it is stored, when it rotates.",
+                   Severity.BLOCKER),
+        ManualItem("auth.leaked-rotated", 2,
+                   "Every key that was ever committed, pasted or shared has been rotated",
+                   "Rotate first, then remove it from history; a key in git history is a leaked key.",
+                   Severity.BLOCKER),
+        ManualItem("auth.user-isolation", 2,
+                   "A signed-in user cannot read or change another user's data",
+                   "Try it with two test accounts: change ids in URLs and API calls.",
+                   Severity.BLOCKER),
+        ManualItem("auth.admin-protected", 2,
+                   "Admin routes check an admin role on the server",
+                   "A hidden link is not protection; call the admin API as a normal user."),
+    ),
+    deliverables=(
+        Deliverable("secret-inventory", "Secret inventory with rotation plan"),
+        Deliverable("authz-results", "Basic authorization test results"),
+    ),
+)

@@ -1,0 +1,92 @@
+"""What a roadmap stage is made of: automated checks, manual items, deliverables."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wizard.engine import RunContext
+from wizard.findings import Finding, Severity, Status
+from wizard.sprint import ManualAnswer
+
+Probe = Callable[[RunContext, "Check"], Awaitable[list[Finding]]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """An automated check: a stable id, and a probe that returns one finding per subject."""
+
+    id: str
+    stage: int
+    title: str
+    severity: Severity
+    probe: Probe
+    description: str = ""
+    timeout_s: float | None = None
+
+    async def run(self, ctx: RunContext) -> list[Finding]:
+        return await self.probe(ctx, self)
+
+    def finding(
+        self,
+        subject: str,
+        status: Status,
+        summary: str,
+        evidence: dict[str, Any] | None = None,
+        remediation: str = "",
+        fix: str | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        return Finding(
+            id=self.id, stage=self.stage, subject=subject, title=self.title, status=status,
+            severity=severity or self.severity, summary=summary, evidence=evidence or {},
+            remediation=remediation, fix=fix,
+        )
+
+
+_ANSWER_STATUS = {"yes": Status.PASS, "no": Status.FAIL, "n/a": Status.SKIPPED}
+
+
+@dataclass(frozen=True)
+class ManualItem:
+    """A question a person answers (yes / no / n/a) with a note: who, where, when."""
+
+    id: str
+    stage: int
+    question: str
+    help: str
+    severity: Severity = Severity.CAN_WAIT
+
+    def finding(self, answer: ManualAnswer | None, subject: str) -> Finding:
+        if answer is None:
+            status, summary = Status.MANUAL, "Not answered yet."
+        else:
+            status = _ANSWER_STATUS[answer.answer]
+            summary = f"Answered {answer.answer}" + (f": {answer.note}" if answer.note else ".")
+        return Finding(
+            id=self.id, stage=self.stage, subject=subject, title=self.question, status=status,
+            severity=self.severity, summary=summary, remediation=self.help,
+            evidence={"answered_at": answer.at.isoformat()} if answer else {},
+        )
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    """A document the stage produces; `template` names a file in templates/ once it exists."""
+
+    id: str
+    title: str
+    template: str | None = None
+
+
+@dataclass(frozen=True)
+class Stage:
+    number: int
+    short: str  # fits the 80-column sidebar
+    title: str
+    goal: str
+    failure_signals: tuple[str, ...]
+    checks: tuple[Check, ...] = ()
+    manual: tuple[ManualItem, ...] = ()
+    deliverables: tuple[Deliverable, ...] = field(default_factory=tuple)

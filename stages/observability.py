@@ -1,0 +1,37 @@
+"""Stage 5: observability and uptime. Know about an outage before customers do."""
+
+from stages.base import Deliverable, ManualItem, Stage
+from wizard.findings import Severity
+
+STAGE = Stage(
+    number=5,
+    short="Observability",
+    title="Observability and uptime",
+    goal="Know about an outage before customers do.",
+    failure_signals=(
+        "No external uptime check hits the product and the chat endpoint.",
+        "Alerts go to an inbox nobody watches at night.",
+        "Nobody knows the p95 latency of a chat answer.",
+    ),
+    manual=(
+        ManualItem("obs.uptime-check", 5,
+                   "An external uptime check watches the site and the chat endpoint",
+                   "Check from outside your hosting provider, at least every minute.",
+                   Severity.BLOCKER),
+        ManualItem("obs.alert-routing", 5,
+                   "Alerts reach a person's phone, with a named person on call for launch week",
+                   "Route to a pager or phone app, not only e-mail; say who answers.",
+                   Severity.BLOCKER),
+        ManualItem("obs.error-tracking", 5,
+                   "Server errors are collected in one place with enough context to debug",
+                   "An error tracker or structured logs searchable by request id."),
+        ManualItem("obs.incident-checklist", 5,
+                   "There is an incident checklist: who decides, where to talk, how to tell users",
+                   "One page is enough; keep it next to the rollback note."),
+    ),
+    deliverables=(
+        Deliverable("health-and-alerts", "Health checks and alert routing"),
+        Deliverable("latency", "p95 latency"),
+        Deliverable("incident-checklist", "Incident checklist"),
+    ),
+)

@@ -1,0 +1,100 @@
+"""The one result type every check returns (DESIGN.md 3.3), and how statuses read and add up."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    ERROR = "error"  # the check could not run
+    SKIPPED = "skipped"  # not applicable or not configured
+    MANUAL = "manual"  # a person must answer
+
+
+class Severity(StrEnum):
+    BLOCKER = "blocker"  # must fix before launch
+    CAN_WAIT = "can-wait"
+    INFO = "info"
+
+
+# Words always stand next to icons; colour only repeats what the word says.
+STATUS_WORD = {
+    Status.PASS: "PASS",
+    Status.FAIL: "FAIL",
+    Status.WARN: "WARN",
+    Status.ERROR: "ERROR",
+    Status.SKIPPED: "SKIP",
+    Status.MANUAL: "TODO",
+}
+STATUS_ICON = {
+    Status.PASS: "✓",
+    Status.FAIL: "✗",
+    Status.WARN: "!",
+    Status.ERROR: "?",
+    Status.SKIPPED: "-",
+    Status.MANUAL: "○",
+}
+SEVERITY_WORD = {Severity.BLOCKER: "blocker", Severity.CAN_WAIT: "can-wait", Severity.INFO: "info"}
+
+# The worst status wins when findings are summed up (a stage, a run).
+_RANK = [Status.FAIL, Status.ERROR, Status.WARN, Status.MANUAL, Status.PASS, Status.SKIPPED]
+
+
+class Finding(BaseModel):
+    """One check's verdict on one subject, with the evidence a person can act on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    stage: int = Field(ge=1, le=7)
+    subject: str
+    title: str
+    status: Status
+    severity: Severity
+    summary: str
+    evidence: dict[str, Any] = Field(default_factory=dict)
+    remediation: str = ""
+    fix: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Identity of a finding across runs: one per check per subject."""
+        return finding_key(self.id, self.subject)
+
+    @property
+    def is_blocker(self) -> bool:
+        return self.severity is Severity.BLOCKER and self.status is Status.FAIL
+
+    def label(self) -> str:
+        """`✗ FAIL`: icon and word together."""
+        return f"{STATUS_ICON[self.status]} {STATUS_WORD[self.status]}"
+
+
+def finding_key(check_id: str, subject: str) -> str:
+    return f"{check_id}@{subject}"
+
+
+def totals(findings: Iterable[Finding]) -> dict[str, int]:
+    counts = Counter(f.status for f in findings)
+    return {s.value: counts.get(s, 0) for s in Status}
+
+
+def overall_status(findings: Iterable[Finding]) -> Status | None:
+    """The worst status among findings; None when nothing has run."""
+    present = {f.status for f in findings}
+    for status in _RANK:
+        if status in present:
+            return status
+    return None
+
+
+def blocker_count(findings: Iterable[Finding]) -> int:
+    return sum(1 for f in findings if f.is_blocker)

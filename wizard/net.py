@@ -1,0 +1,199 @@
+"""The one network context every probe uses: resolver, HTTP client, CA bundle, connect_to,
+scope and request budget, all built from the sprint's `network:` section.
+
+HTTP connections resolve host names through the configured nameservers (never the OS cache), so
+a fix is verified against the authoritative answer right after it is applied; the URL's host still
+sets the Host header and TLS SNI, so certificates are verified for the real name.
+"""
+
+from __future__ import annotations
+
+import ssl
+import threading
+from pathlib import Path
+
+import dns.asyncresolver
+import dns.exception
+import dns.nameserver
+import dns.rdatatype
+import dns.resolver
+import httpcore
+import httpx
+
+from wizard.addresses import ConnectTo, in_scope, is_ip, parse_connect_to, parse_nameserver
+from wizard.sprint import Network
+
+
+class NetRefused(Exception):
+    """A request the context would not send (outside the scope, over the budget)."""
+
+
+class OutOfScope(NetRefused):
+    pass
+
+
+class BudgetExhausted(NetRefused):
+    pass
+
+
+class RequestBudget:
+    """A hard cap on outbound requests (DNS queries and HTTP requests) in one run."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.used = 0
+        self._lock = threading.Lock()  # checkdmarc and other sync probes run in threads
+
+    def spend(self, what: str) -> None:
+        with self._lock:
+            if self.used >= self.limit:
+                raise BudgetExhausted(
+                    f"request budget of {self.limit} used up; not sent: {what} "
+                    "(raise network.request_budget in sprint.yaml)"
+                )
+            self.used += 1
+
+
+def build_ssl_context(ca_bundle: Path | None) -> ssl.SSLContext:
+    """The system trust store, plus the sprint's extra CA when it names one."""
+    ctx = ssl.create_default_context()
+    if ctx.cert_store_stats().get("x509_ca", 0) == 0:
+        import certifi  # httpx's own fallback when the system store is empty
+
+        ctx.load_verify_locations(certifi.where())
+    if ca_bundle is not None:
+        ctx.load_verify_locations(cafile=str(ca_bundle))
+    return ctx
+
+
+class _ResolvingBackend(httpcore.AsyncNetworkBackend):
+    """Connects where `connect_to` and the sprint's resolver say, not where the OS would."""
+
+    def __init__(self, net: NetContext):
+        self._net = net
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        target_host, target_port = self._net.route(host, port)
+        addresses = await self._net.addresses(target_host)
+        last: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    address, target_port, timeout=timeout, local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last = exc
+        raise last or httpcore.ConnectError(f"{host} has no address")
+
+    async def connect_unix_socket(self, *args, **kwargs):  # pragma: no cover - never used
+        raise httpcore.ConnectError("unix sockets are not used")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class _Transport(httpx.AsyncHTTPTransport):
+    """httpx's transport over a pool that uses our backend (httpx has no public knob for it)."""
+
+    def __init__(self, net: NetContext, ssl_context: ssl.SSLContext):
+        super().__init__(verify=ssl_context, retries=0)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=20,
+            max_keepalive_connections=10,
+            network_backend=_ResolvingBackend(net),
+        )
+
+
+class NetContext:
+    """Built once per run; `async with` it to close the HTTP client."""
+
+    def __init__(self, network: Network, domain: str, base_dir: Path | None = None):
+        self.domain = domain
+        self.timeout_s = network.timeout_s
+        self.budget = RequestBudget(network.request_budget)
+        self.connect_to: list[ConnectTo] = [parse_connect_to(s) for s in network.connect_to]
+        self.nameservers = [parse_nameserver(s) for s in network.nameservers]
+        ca = Path(network.ca_bundle).expanduser() if network.ca_bundle else None
+        if ca is not None and not ca.is_absolute() and base_dir is not None:
+            ca = base_dir / ca
+        self.ca_bundle = ca
+        self.ssl_context = build_ssl_context(ca)
+        self.resolver = self._build_resolver()
+        self.http = httpx.AsyncClient(
+            transport=_Transport(self, self.ssl_context),
+            timeout=httpx.Timeout(self.timeout_s),
+            follow_redirects=False,
+            headers={"User-Agent": "launch-ready (launch readiness check)"},
+            event_hooks={"request": [self._guard_request]},
+        )
+
+    def _build_resolver(self) -> dns.asyncresolver.Resolver:
+        if self.nameservers:
+            resolver = dns.asyncresolver.Resolver(configure=False)
+            resolver.nameservers = [
+                dns.nameserver.Do53Nameserver(ns.address, ns.port) for ns in self.nameservers
+            ]
+        else:
+            resolver = dns.asyncresolver.Resolver()
+        resolver.timeout = self.timeout_s
+        resolver.lifetime = self.timeout_s
+        resolver.cache = None  # every answer is the live one
+        return resolver
+
+    async def __aenter__(self) -> NetContext:
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    # scope and budget
+    def check_scope(self, host: str) -> None:
+        if not in_scope(host, self.domain):
+            raise OutOfScope(f"{host} is outside {self.domain}; probes only contact the sprint's domain")
+
+    async def _guard_request(self, request: httpx.Request) -> None:
+        self.check_scope(request.url.host)
+        self.budget.spend(f"{request.method} {request.url}")
+
+    # DNS
+    async def query(self, name: str, rdtype: str | int) -> dns.resolver.Answer:
+        """One DNS question through the sprint's nameservers (UDP, TCP when truncated).
+
+        Raises dnspython's NXDOMAIN, NoAnswer, LifetimeTimeout, NoNameservers as they are, so
+        callers can tell "no such name" from "no answer in time"."""
+        self.budget.spend(f"DNS {name} {dns.rdatatype.to_text(dns.rdatatype.from_text(str(rdtype)))}")
+        return await self.resolver.resolve(name, rdtype, search=False, raise_on_no_answer=True)
+
+    def route(self, host: str, port: int) -> tuple[str, int]:
+        """Where a connection to host:port really goes: the first matching connect_to rule."""
+        for rule in self.connect_to:
+            if rule.matches(host, port):
+                return rule.apply(host, port)
+        return host, port
+
+    async def addresses(self, host: str) -> list[str]:
+        """IP addresses for a connection: literal, or A then AAAA from the sprint's resolver."""
+        bare = host.strip("[]")
+        if is_ip(bare):
+            return [bare]
+        found: list[str] = []
+        for rdtype in ("A", "AAAA"):
+            try:
+                answer = await self.query(bare, rdtype)
+                found.extend(r.address for r in answer)
+            except (dns.resolver.NoAnswer, dns.resolver.NXDOMAIN):
+                continue
+            except dns.exception.Timeout as exc:
+                raise httpcore.ConnectTimeout(f"DNS lookup of {bare} timed out") from exc
+            except dns.exception.DNSException as exc:
+                raise httpcore.ConnectError(f"DNS lookup of {bare} failed: {exc}") from exc
+        if not found:
+            raise httpcore.ConnectError(f"{bare} does not resolve")
+        return found
+

@@ -1,0 +1,458 @@
+"""The sprint: config and progress models, and the one store that reads and writes them.
+
+sprint.yaml is the user's (hand-editable, safe to commit); progress.yaml is the tool's. Both are
+versioned documents written atomically under the sprint's lock, read with safe YAML only, and a
+file that cannot be used is reported with its path and line and left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from wizard.addresses import (
+    in_scope,
+    normalize_hostname,
+    normalize_url,
+    parse_connect_to,
+    parse_nameserver,
+)
+from wizard.errors import SprintFileError, SprintNotFound, UsageError
+from wizard.filelock import FileLock
+from wizard.findings import Finding, finding_key
+
+SPRINT_SCHEMA = "launch-ready/sprint@1"
+PROGRESS_SCHEMA = "launch-ready/progress@1"
+RECENT_SCHEMA = "launch-ready/recent@1"
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
+
+
+# ---------------------------------------------------------------- sprint.yaml (config)
+
+
+class Target(_Model):
+    domain: str
+    canonical: str | None = None
+    hosts: list[str]
+    pages: list[str] = Field(default_factory=list)
+    private_urls: list[str] = Field(default_factory=list)
+
+    @field_validator("domain")
+    @classmethod
+    def _domain(cls, v: str) -> str:
+        return normalize_hostname(v)
+
+    @field_validator("canonical")
+    @classmethod
+    def _canonical(cls, v: str | None) -> str | None:
+        return None if v is None else normalize_hostname(v)
+
+    @field_validator("hosts")
+    @classmethod
+    def _hosts(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("list at least one host, e.g. [acme.example, www.acme.example]")
+        out: list[str] = []
+        for host in v:
+            name = normalize_hostname(host)
+            if name not in out:
+                out.append(name)
+        return out
+
+    @model_validator(mode="after")
+    def _scope(self) -> Target:
+        for host in self.hosts:
+            if not in_scope(host, self.domain):
+                raise ValueError(f"host {host} is outside the domain {self.domain}")
+        canonical = self.canonical or self.domain
+        if canonical not in self.hosts:
+            raise ValueError(f"canonical host {canonical} must also be listed in hosts")
+        self.__dict__["canonical"] = canonical
+        self.__dict__["pages"] = [normalize_url(u, self.domain) for u in self.pages]
+        self.__dict__["private_urls"] = [normalize_url(u, self.domain) for u in self.private_urls]
+        return self
+
+
+class Email(_Model):
+    sends_mail: bool = True
+    dkim_selectors: list[str] = Field(default_factory=list)
+
+
+class CloudflareConfig(_Model):
+    zone: str | None = None
+    api_base_url: str | None = None
+
+    @field_validator("zone")
+    @classmethod
+    def _zone(cls, v: str | None) -> str | None:
+        return None if v is None else normalize_hostname(v)
+
+
+class Repo(_Model):
+    path: str | None = None
+
+
+class Network(_Model):
+    nameservers: list[str] = Field(default_factory=list)
+    connect_to: list[str] = Field(default_factory=list)
+    ca_bundle: str | None = None
+    timeout_s: float = Field(default=10, gt=0, le=120)
+    request_budget: int = Field(default=500, ge=1, le=100_000)
+
+    @field_validator("nameservers")
+    @classmethod
+    def _nameservers(cls, v: list[str]) -> list[str]:
+        for spec in v:
+            parse_nameserver(spec)
+        return v
+
+    @field_validator("connect_to")
+    @classmethod
+    def _connect_to(cls, v: list[str]) -> list[str]:
+        for spec in v:
+            parse_connect_to(spec)
+        return v
+
+
+class SprintConfig(_Model):
+    schema_: Literal["launch-ready/sprint@1"] = Field(default=SPRINT_SCHEMA, alias="schema")
+    name: str
+    target: Target
+    email: Email = Field(default_factory=Email)
+    cloudflare: CloudflareConfig = Field(default_factory=CloudflareConfig)
+    repo: Repo = Field(default_factory=Repo)
+    network: Network = Field(default_factory=Network)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return validate_sprint_name(v)
+
+    @classmethod
+    def starter(cls, name: str, domain: str) -> SprintConfig:
+        """A new sprint's config: the apex and www, the apex canonical."""
+        domain = normalize_hostname(domain)
+        return cls(
+            name=name,
+            target=Target(
+                domain=domain,
+                canonical=domain,
+                hosts=[domain, f"www.{domain}"],
+                pages=[f"https://{domain}/"],
+            ),
+            cloudflare=CloudflareConfig(zone=domain),
+        )
+
+
+def validate_sprint_name(name: str) -> str:
+    if not _NAME.match(name):
+        raise ValueError(
+            f"sprint name {name!r} may hold lower-case letters, digits, '-' and '_' (max 63)"
+        )
+    return name
+
+
+# ---------------------------------------------------------------- progress.yaml
+
+
+class Position(_Model):
+    stage: int = Field(default=1, ge=1, le=7)
+    row: int = Field(default=0, ge=0)
+
+
+class Result(_Model):
+    finding: Finding
+    at: datetime
+
+
+class Decision(_Model):
+    kind: Literal["accepted-risk", "deferred"]
+    note: str = Field(min_length=1)
+    at: datetime
+
+
+class ManualAnswer(_Model):
+    answer: Literal["yes", "no", "n/a"]
+    note: str = ""
+    at: datetime
+
+
+class Progress(_Model):
+    schema_: Literal["launch-ready/progress@1"] = Field(default=PROGRESS_SCHEMA, alias="schema")
+    position: Position = Field(default_factory=Position)
+    last_run: datetime | None = None
+    results: dict[str, Result] = Field(default_factory=dict)
+    decisions: dict[str, Decision] = Field(default_factory=dict)
+    manual: dict[str, ManualAnswer] = Field(default_factory=dict)
+
+    def record(self, findings: list[Finding], ran: set[str], at: datetime | None = None) -> None:
+        """Keep the newest finding per check and subject; a check that ran drops subjects it no
+        longer reports (a host removed from the config, say)."""
+        at = at or now()
+        self.results = {k: r for k, r in self.results.items() if r.finding.id not in ran}
+        for f in findings:
+            self.results[f.key] = Result(finding=f, at=at)
+        self.last_run = at
+
+    def findings(self) -> list[Finding]:
+        return [r.finding for r in self.results.values()]
+
+    def decide(self, key: str, kind: str, note: str) -> None:
+        self.decisions[key] = Decision(kind=kind, note=note, at=now())
+
+    def answer(self, item_id: str, answer: str, note: str) -> None:
+        self.manual[item_id] = ManualAnswer(answer=answer, note=note, at=now())
+
+
+# ---------------------------------------------------------------- YAML reading with lines
+
+
+def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SprintFileError(path, "is not UTF-8 text") from None
+    except OSError as exc:
+        raise SprintFileError(path, f"cannot be read ({exc.strerror})") from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.constructor.ConstructorError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        tag = getattr(exc, "problem", "") or ""
+        raise SprintFileError(
+            path, f"refused: {tag.split(' tag ')[-1] or 'a tag'} (only plain YAML is read)", line
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise SprintFileError(path, f"is not valid YAML ({exc.problem})", line) from None
+    except yaml.YAMLError as exc:
+        raise SprintFileError(path, f"is not valid YAML ({exc})") from None
+    finally:
+        loader.dispose()
+    return data, node
+
+
+def _line_of(node: yaml.Node | None, loc: tuple, key_line: bool = False) -> int | None:
+    """Line of the YAML node at a pydantic error location (or of the nearest parent)."""
+    best = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if k.value == part:
+                    best = (k if key_line else v).start_mark.line + 1
+                    node = v
+                    break
+            else:
+                return best
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            best = node.start_mark.line + 1
+        else:
+            return best
+    return best
+
+
+def _dotted(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _explain(exc: ValidationError, path: Path, node: yaml.Node | None) -> SprintFileError:
+    err = exc.errors()[0]
+    loc = tuple(p for p in err["loc"] if p not in ("function-after[_scope(), Target]",))
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        parent = _dotted(loc[:-1]) if len(loc) > 1 else "the top level"
+        msg = f"unknown key {loc[-1]!r} in {parent}: remove it or check its spelling"
+        return SprintFileError(path, msg, _line_of(node, loc, key_line=True))
+    if kind == "missing":
+        return SprintFileError(path, f"missing key {_dotted(loc)!r}", _line_of(node, loc[:-1]))
+    text = err["msg"].removeprefix("Value error, ")
+    if kind == "literal_error" and loc and loc[-1] == "schema":
+        text = f"unsupported schema {err.get('input')!r} ({text})"
+    return SprintFileError(path, f"{_dotted(loc)}: {text}", _line_of(node, loc))
+
+
+def _check_schema(path: Path, data: Any, node: yaml.Node | None, expected: str) -> None:
+    if not isinstance(data, dict):
+        raise SprintFileError(path, "must be a YAML mapping (key: value)", _line_of(node, ()))
+    found = data.get("schema")
+    family, _, version = expected.partition("@")
+    if isinstance(found, str) and found.startswith(family + "@") and found != expected:
+        theirs = found.partition("@")[2]
+        if theirs.isdigit() and int(theirs) > int(version):
+            raise SprintFileError(
+                path,
+                f"was written by a newer launch-ready ({found}); upgrade launch-ready to open it",
+                _line_of(node, ("schema",)),
+            )
+
+
+def _parse(path: Path, model: type[BaseModel], expected: str, context: dict | None = None):
+    data, node = _read_yaml(path)
+    _check_schema(path, data, node, expected)
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise _explain(exc, path, node) from None
+
+
+def _dump(model: BaseModel) -> str:
+    data = model.model_dump(mode="json", by_alias=True, exclude_none=False)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Temp file in the same folder, fsync, rename, fsync the folder: old or new, never torn."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+# ---------------------------------------------------------------- the store
+
+
+def sprints_home() -> Path:
+    env = os.environ.get("LAUNCH_READY_HOME")
+    return Path(env).expanduser() if env else Path(platformdirs.user_data_dir("launch-ready"))
+
+
+class Sprint:
+    """A sprint directory: its files, its lock, and the only code that writes them."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root).expanduser().resolve()
+        self._lock = FileLock(self.root / ".lock")
+
+    # paths
+    config_path = property(lambda self: self.root / "sprint.yaml")
+    progress_path = property(lambda self: self.root / "progress.yaml")
+    logs_dir = property(lambda self: self.root / "logs")
+    reports_dir = property(lambda self: self.root / "reports")
+    changes_dir = property(lambda self: self.root / "changes")
+
+    @classmethod
+    def create(cls, root: Path, config: SprintConfig) -> Sprint:
+        root = Path(root).expanduser()
+        if (root / "sprint.yaml").exists():
+            raise UsageError(f"{root}: a sprint already exists here; open it with `launch-ready open {root}`")
+        root.mkdir(parents=True, exist_ok=True)
+        sprint = cls(root)
+        with sprint.locked():
+            sprint.save_config(config)
+            sprint.save_progress(Progress())
+        return sprint
+
+    @classmethod
+    def find(cls, name_or_path: str) -> Sprint:
+        """NAME is a sprint in the sprints home; anything with a slash (or an existing folder) is a path."""
+        path = Path(name_or_path).expanduser()
+        looks_like_path = os.sep in name_or_path or name_or_path.startswith((".", "~"))
+        if not looks_like_path and not (path.is_dir() and (path / "sprint.yaml").exists()):
+            try:
+                validate_sprint_name(name_or_path)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+            path = sprints_home() / name_or_path
+        if not (path / "sprint.yaml").is_file():
+            raise SprintNotFound(
+                f"{path}: no sprint here (sprint.yaml missing); start one with `launch-ready new NAME`"
+            )
+        return cls(path)
+
+    # reading
+    def load_config(self) -> SprintConfig:
+        return _parse(self.config_path, SprintConfig, SPRINT_SCHEMA)
+
+    def load_progress(self) -> Progress:
+        if not self.progress_path.exists():
+            return Progress()
+        return _parse(self.progress_path, Progress, PROGRESS_SCHEMA)
+
+    # locking
+    def locked(self) -> FileLock:
+        """Hold the sprint for this process (a wizard session, a saving check run)."""
+        return self._lock
+
+    @property
+    def is_locked_here(self) -> bool:
+        return self._lock.held
+
+    # writing: always under the lock, never over a file we could not read
+    def save_config(self, config: SprintConfig) -> None:
+        self._write(self.config_path, _dump(config), SprintConfig, SPRINT_SCHEMA)
+
+    def save_progress(self, progress: Progress) -> None:
+        self._write(self.progress_path, _dump(progress), Progress, PROGRESS_SCHEMA)
+
+    def _write(self, path: Path, text: str, model: type[BaseModel], schema: str) -> None:
+        with self._lock:
+            if path.exists():
+                _parse(path, model, schema)  # refuse to replace a file we cannot read
+            write_atomic(path, text)
+
+
+# ---------------------------------------------------------------- recent sprints
+
+
+class RecentEntry(_Model):
+    path: str
+    name: str
+    opened_at: datetime
+
+
+class Recent(_Model):
+    schema_: Literal["launch-ready/recent@1"] = Field(default=RECENT_SCHEMA, alias="schema")
+    sprints: list[RecentEntry] = Field(default_factory=list)
+
+
+def _recent_path() -> Path:
+    return sprints_home() / "recent.yaml"
+
+
+def recent_sprints() -> list[RecentEntry]:
+    """Recently opened sprints, newest first, those still on disk only."""
+    path = _recent_path()
+    if not path.exists():
+        return []
+    recent = _parse(path, Recent, RECENT_SCHEMA)
+    return [e for e in recent.sprints if (Path(e.path) / "sprint.yaml").exists()]
+
+
+def remember(sprint: Sprint, name: str) -> None:
+    path = _recent_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(path.with_name(".recent.lock"), wait_s=5):
+        recent = _parse(path, Recent, RECENT_SCHEMA) if path.exists() else Recent()
+        entries = [e for e in recent.sprints if e.path != str(sprint.root)]
+        entries.insert(0, RecentEntry(path=str(sprint.root), name=name, opened_at=now()))
+        recent.sprints = entries[:20]
+        write_atomic(path, _dump(recent))
