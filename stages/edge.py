@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from stages.base import Check, Deliverable, ManualItem, Stage
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.probes.dns import Resolution, resolve_host
-
-import asyncio
 
 
 async def _dns_resolves(ctx: RunContext, check: Check) -> list[Finding]:

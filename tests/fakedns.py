@@ -9,6 +9,7 @@ import socketserver
 import struct
 import threading
 
+import dns.flags
 import dns.message
 import dns.rcode
 import dns.rdatatype
@@ -16,7 +17,9 @@ import dns.rrset
 
 
 class FakeDNS:
-    def __init__(self, records: dict[tuple[str, str], list[str]], silent: set[str] = frozenset()):
+    def __init__(self, records: dict[tuple[str, str], list[str]], silent: set[str] = frozenset(),
+                 udp_limit: int = 1232):
+        self.udp_limit = udp_limit
         self.records = {(n.lower().rstrip("."), t.upper()): v for (n, t), v in records.items()}
         self.silent = {s.lower() for s in silent}
         self.queries: list[tuple[str, str, str]] = []
@@ -51,7 +54,7 @@ class FakeDNS:
         self.tcp = socketserver.ThreadingTCPServer(("127.0.0.1", port), TCP)
         self.port = port
         self.nameserver = f"127.0.0.1:{port}"
-        self._threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in (self.udp, self.tcp)]
+        self._threads = [threading.Thread(target=s.serve_forever, args=(0.02,), daemon=True) for s in (self.udp, self.tcp)]
 
     def names(self) -> set[str]:
         return {n for n, _ in self.records}
@@ -79,7 +82,12 @@ class FakeDNS:
             response.answer.append(dns.rrset.from_text(current + ".", 300, "IN", rdtype, *values))
         elif current not in self.names() and not any(n.endswith("." + current) for n in self.names()):
             response.set_rcode(dns.rcode.NXDOMAIN)
-        return response.to_wire()
+        wire = response.to_wire()
+        if transport == "udp" and len(wire) > self.udp_limit:
+            response.answer.clear()
+            response.flags |= dns.flags.TC
+            wire = response.to_wire()
+        return wire
 
     def __enter__(self) -> FakeDNS:
         for t in self._threads:

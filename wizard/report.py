@@ -58,6 +58,7 @@ def render_json(report: dict[str, Any]) -> str:
 def render_text(report: dict[str, Any]) -> str:
     lines = [f"launch-ready {report['tool_version']} · {report['sprint']} · {report['domain']}", ""]
     findings = [Finding.model_validate(f) for f in report["findings"]]
+    width = max((len(f.id) for f in findings), default=0)
     for stage in report["stages"]:
         rows = [f for f in findings if f.stage == stage["number"]]
         if not rows:
@@ -66,7 +67,7 @@ def render_text(report: dict[str, Any]) -> str:
         lines.append(f"Stage {stage['number']} · {stage['title']} · {word}")
         for f in rows:
             icon, status = STATUS_ICON[f.status], STATUS_WORD[f.status]
-            lines.append(f"  {icon} {status:<5} {SEVERITY_WORD[f.severity]:<8} {f.id:<24} {f.subject}")
+            lines.append(f"  {icon} {status:<5} {SEVERITY_WORD[f.severity]:<8} {f.id:<{width}}  {f.subject}")
             if f.status in (Status.FAIL, Status.WARN, Status.ERROR):
                 lines.append(f"      {f.summary}")
                 if f.fix:

@@ -15,7 +15,15 @@ from typing import Any, Literal
 
 import platformdirs
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from wizard.addresses import (
     in_scope,
@@ -26,7 +34,7 @@ from wizard.addresses import (
 )
 from wizard.errors import SprintFileError, SprintNotFound, UsageError
 from wizard.filelock import FileLock
-from wizard.findings import Finding, finding_key
+from wizard.findings import Finding
 
 SPRINT_SCHEMA = "launch-ready/sprint@1"
 PROGRESS_SCHEMA = "launch-ready/progress@1"
@@ -64,27 +72,31 @@ class Target(_Model):
 
     @field_validator("hosts")
     @classmethod
-    def _hosts(cls, v: list[str]) -> list[str]:
+    def _hosts(cls, v: list[str], info: ValidationInfo) -> list[str]:
         if not v:
             raise ValueError("list at least one host, e.g. [acme.example, www.acme.example]")
+        domain = info.data.get("domain")
         out: list[str] = []
         for host in v:
             name = normalize_hostname(host)
+            if domain and not in_scope(name, domain):
+                raise ValueError(f"host {name} is outside the domain {domain}")
             if name not in out:
                 out.append(name)
         return out
 
+    @field_validator("pages", "private_urls")
+    @classmethod
+    def _urls(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        domain = info.data.get("domain")
+        return [normalize_url(u, domain) for u in v] if domain else v
+
     @model_validator(mode="after")
-    def _scope(self) -> Target:
-        for host in self.hosts:
-            if not in_scope(host, self.domain):
-                raise ValueError(f"host {host} is outside the domain {self.domain}")
+    def _canonical_listed(self) -> Target:
         canonical = self.canonical or self.domain
         if canonical not in self.hosts:
             raise ValueError(f"canonical host {canonical} must also be listed in hosts")
         self.__dict__["canonical"] = canonical
-        self.__dict__["pages"] = [normalize_url(u, self.domain) for u in self.pages]
-        self.__dict__["private_urls"] = [normalize_url(u, self.domain) for u in self.private_urls]
         return self
 
 
@@ -279,7 +291,7 @@ def _dotted(loc: tuple) -> str:
 
 def _explain(exc: ValidationError, path: Path, node: yaml.Node | None) -> SprintFileError:
     err = exc.errors()[0]
-    loc = tuple(p for p in err["loc"] if p not in ("function-after[_scope(), Target]",))
+    loc = tuple(err["loc"])
     kind = err["type"]
     if kind == "extra_forbidden":
         parent = _dotted(loc[:-1]) if len(loc) > 1 else "the top level"
@@ -323,7 +335,11 @@ def _dump(model: BaseModel) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Temp file in the same folder, fsync, rename, fsync the folder: old or new, never torn."""
+    """Temp file in the same folder, fsync, rename, fsync the folder: old or new, never torn.
+
+    Callers hold the file's lock, so temp files left by a killed writer can go."""
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write(text)

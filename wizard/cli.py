@@ -1,0 +1,204 @@
+"""The command line (DESIGN.md 3.1). Headless commands never import Textual, so `--version` and
+`check` start fast and run in CI; the TUI is imported only by the commands that open it.
+
+Every user-fixable problem prints one line and exits 2 (or 3 for the environment); anything else
+is a bug: one line naming the log that holds the traceback, exit 4.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import traceback
+from pathlib import Path
+
+from wizard import __version__
+from wizard.errors import LaunchReadyError, UsageError
+from wizard.vault import redact
+
+EXIT_OK, EXIT_BLOCKERS, EXIT_USAGE, EXIT_ENV, EXIT_BUG = 0, 1, 2, 3, 4
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line and exit 2."""
+
+    def error(self, message: str):
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="launch-ready",
+        description="Take an AI chatbot product from 'the demo works' to 'it can take real "
+        "traffic' in a two-day launch sprint. Without a command: pick a sprint to resume.",
+    )
+    parser.add_argument("--version", action="version", version=f"launch-ready {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("new", help="start a new sprint")
+    p.add_argument("name", help="sprint name: lower-case letters, digits, '-' and '_'")
+    p.add_argument("--domain", help="the product's registrable domain, e.g. acme.example")
+    p.add_argument("--dir", type=Path, help="create the sprint in this folder (default: the sprints home)")
+    p.add_argument("--no-tui", action="store_true", help="only create the files (needs --domain)")
+
+    p = sub.add_parser("open", help="open a sprint in the wizard where it was left")
+    p.add_argument("sprint", metavar="NAME|PATH")
+
+    p = sub.add_parser("check", help="run the automated checks headless (for CI)")
+    p.add_argument("sprint", metavar="NAME|PATH")
+    p.add_argument("--stage", type=int, action="append", default=[], metavar="N",
+                   help="only this stage (repeatable)")
+    p.add_argument("--only", action="append", default=[], metavar="CHECK_ID",
+                   help="only this check (repeatable)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
+    p.add_argument("--save", action="store_true", help="record the results in progress.yaml")
+
+    p = sub.add_parser("handover", help="render the handover documents")
+    p.add_argument("sprint", metavar="NAME|PATH")
+    p.add_argument("--output", type=Path, metavar="DIR", help="folder to write to (default: the sprint's reports/)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return _dispatch(args)
+    except LaunchReadyError as exc:
+        _say(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _say("interrupted; nothing half-written was kept")
+        return 130
+    except Exception as exc:  # a bug: keep the traceback out of the user's face
+        path = _write_crash_log()
+        _say(f"internal error ({type(exc).__name__}); the details are in {path}")
+        return EXIT_BUG
+
+
+def _say(line: str) -> None:
+    print(f"launch-ready: {redact(line)}", file=sys.stderr)
+
+
+def _write_crash_log() -> Path:
+    from wizard.sprint import now, sprints_home
+
+    logs = sprints_home() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    path = logs / f"crash-{now().strftime('%Y%m%d-%H%M%S')}.log"
+    path.write_text(redact(traceback.format_exc()), encoding="utf-8")
+    return path
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    handlers = {None: _picker, "new": _new, "open": _open, "check": _check, "handover": _handover}
+    return handlers[args.command](args)
+
+
+def _load(ref: str):
+    """A sprint with its config and progress read and validated (exit 2 when they cannot be)."""
+    from wizard.sprint import Sprint
+
+    sprint = Sprint.find(ref)
+    return sprint, sprint.load_config(), sprint.load_progress()
+
+
+def _picker(_args) -> int:
+    from wizard.tui.app import run_tui
+
+    return run_tui()
+
+
+def _new(args) -> int:
+    from wizard.sprint import Sprint, SprintConfig, remember, sprints_home, validate_sprint_name
+
+    try:
+        validate_sprint_name(args.name)
+        config = SprintConfig.starter(args.name, args.domain) if args.domain else None
+    except ValueError as exc:
+        raise UsageError(f"{exc}") from None
+    root = args.dir or sprints_home() / args.name
+    if (root / "sprint.yaml").exists():
+        raise UsageError(f"{root}: a sprint already exists here; open it with `launch-ready open {root}`")
+    if args.no_tui:
+        if config is None:
+            raise UsageError("--no-tui needs --domain, e.g. `launch-ready new acme --domain acme.example --no-tui`")
+        sprint = Sprint.create(root, config)
+        remember(sprint, config.name)
+        print(f"created {sprint.config_path}; edit it, then run `launch-ready check {sprint.root}`")
+        return EXIT_OK
+    from wizard.tui.app import run_tui
+
+    return run_tui(new_name=args.name, new_dir=args.dir, new_domain=args.domain)
+
+
+def _open(args) -> int:
+    from wizard.sprint import remember
+
+    sprint, config, _progress = _load(args.sprint)
+    sprint.locked().acquire()
+    try:
+        remember(sprint, config.name)
+        from wizard.tui.app import run_tui
+
+        return run_tui(sprint)
+    finally:
+        sprint.locked().release()
+
+
+def _check(args) -> int:
+    import stages
+    from stages.runner import run_sprint
+    from wizard.engine import CheckFinished
+    from wizard.report import build_report, render_json, render_text
+
+    sprint, config, progress = _load(args.sprint)
+    checks = stages.select_checks(args.stage, args.only)  # validates --stage / --only first
+    if args.save:
+        sprint.locked().acquire()
+    try:
+        show_progress = sys.stderr.isatty() and args.output is None
+
+        def on_event(event) -> None:
+            if show_progress and isinstance(event, CheckFinished):
+                print(f"\r[{event.done}/{event.total}] {event.check_id:<30}", end="", file=sys.stderr)
+
+        result = asyncio.run(run_sprint(
+            sprint, config, stages=args.stage, only=args.only, on_event=on_event,
+            progress=progress if args.save else None,
+        ))
+        if show_progress and checks:
+            print("\r" + " " * 40 + "\r", end="", file=sys.stderr)
+    finally:
+        if args.save:
+            sprint.locked().release()
+    findings = list(result.findings)
+    if not args.only:
+        findings += stages.manual_findings(config, progress, args.stage)
+    selected = [s for s in stages.STAGES if not args.stage or s.number in args.stage]
+    report = build_report(
+        sprint=config.name, domain=config.target.domain,
+        stages=[(s.number, s.title) for s in selected], findings=findings,
+        generated_at=result.started_at, duration_s=result.duration_s,
+    )
+    text = render_json(report) if args.format == "json" else render_text(report)
+    if args.output:
+        from wizard.sprint import write_atomic
+
+        write_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_BLOCKERS if report["blockers"] else EXIT_OK
+
+
+def _handover(args) -> int:
+    from stages.deliverables import write_deliverables
+
+    sprint, config, progress = _load(args.sprint)
+    if args.output is not None and args.output.exists() and not args.output.is_dir():
+        raise UsageError(f"{args.output} is a file; --output takes a folder")
+    for path in write_deliverables(sprint, config, progress, args.output):
+        print(path)
+    return EXIT_OK
+

@@ -1,0 +1,212 @@
+"""The stage screen, where users live: where am I, what is wrong, what do I do next.
+
+Every change (answer, decision, note, stage, row) is saved through the Session as it happens.
+Check runs belong to the App (see app.start_run), so leaving this screen never kills one; the
+screen just redraws whenever the App publishes run progress."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, OptionList, Static
+
+from stages import STAGES, get_stage
+from wizard.errors import LaunchReadyError
+from wizard.findings import Status
+from wizard.tui.screens.dialogs import AnswerDialog, NoteDialog
+from wizard.tui.session import Session, is_manual, needs_attention
+from wizard.tui.widgets.details import FindingDetails
+from wizard.tui.widgets.findings_table import FindingsTable
+from wizard.tui.widgets.stage_list import StageList
+from wizard.tui.widgets.title_bar import TitleBar
+
+
+class StageScreen(Screen):
+    DEFAULT_CSS = """
+    StageScreen #main { border: round $primary; border-title-color: $text; border-title-style: bold;
+                        height: 1fr; width: 1fr; }
+    StageScreen #goal { color: $text-muted; height: auto; padding: 0 1; }
+    StageScreen #run-state { height: 1; padding: 0 1; color: $warning; }
+    StageScreen #run-state.-idle { display: none; }
+    """
+    BINDINGS = [
+        Binding("r", "run", "Run"),
+        Binding("a", "decide('accepted-risk')", "Accept risk"),
+        Binding("d", "decide('deferred')", "Defer"),
+        Binding("m", "answer", "Answer"),
+        Binding("n", "note", "Note"),
+        Binding("s", "setup", "Setup"),
+        Binding("h", "handover", "Handover"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "app.quit", "Quit", show=False),
+        *(Binding(str(s.number), f"show_stage({s.number})", f"Stage {s.number}: {s.short}",
+                  show=False) for s in STAGES),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.stage = session.progress.position.stage
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(self._title())
+        with Horizontal():
+            yield StageList()
+            with Vertical(id="main"):
+                yield Static("", id="goal", markup=False)
+                yield Static("", id="run-state", classes="-idle", markup=False)
+                yield FindingsTable(id="findings")
+                yield FindingDetails()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.run_progress.subscribe(self, lambda _state: self.refresh_view())
+        self.refresh_view(row=self.session.progress.position.row)
+        self.query_one(FindingsTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.query_one(TitleBar).set_left(self._title())
+        self.refresh_view()
+
+    def _title(self) -> str:
+        cfg = self.session.config
+        return f"launch-ready · {cfg.name} · {cfg.target.domain}"
+
+    # ------------------------------------------------------------ drawing
+
+    def refresh_view(self, row: int | None = None) -> None:
+        """Redraw from the Session: sidebar, table (cursor kept), details, run state."""
+        stage = get_stage(self.stage)
+        table = self.query_one(FindingsTable)
+        row = table.cursor_row if row is None else row
+        main = self.query_one("#main")
+        main.border_title = f"{stage.number} {stage.title}"
+        self.query_one("#goal", Static).update(stage.goal)
+        self.query_one(StageList).show(self.session, self.stage)
+        table.show(self.session.findings(self.stage), self.session.progress, row)
+        running = self.app.run_state
+        state = self.query_one("#run-state", Static)
+        state.update(running)
+        state.set_class(not running, "-idle")
+        right = f"stage {self.stage}/{len(STAGES)}" + (f" · {running}" if running else "")
+        self.query_one(TitleBar).set_right(right)
+        self._show_details()
+
+    def _show_details(self) -> None:
+        finding = self.query_one(FindingsTable).current
+        manual = finding is not None and is_manual(finding)
+        self.query_one(FindingDetails).show(finding, self.session.progress, manual)
+
+    @on(DataTable.RowHighlighted)
+    def _row_moved(self) -> None:
+        self._show_details()
+        self._save(row=self.query_one(FindingsTable).cursor_row)
+
+    @on(DataTable.RowSelected)
+    def _row_chosen(self) -> None:
+        finding = self.query_one(FindingsTable).current
+        if finding is not None and is_manual(finding):
+            self.action_answer()
+        else:
+            self.query_one(FindingDetails).focus()
+
+    @on(OptionList.OptionHighlighted, "#stage-options")
+    def _sidebar_moved(self, event: OptionList.OptionHighlighted) -> None:
+        # Redrawing the sidebar highlights options too; only the user's moves switch stages.
+        number = int(event.option.id)
+        if event.option_list.has_focus and number != self.stage:
+            self.action_show_stage(number)
+
+    # ------------------------------------------------------------ saving
+
+    def _save(self, **position) -> None:
+        try:
+            self.session.set_position(**position)
+        except LaunchReadyError as exc:
+            self.notify(str(exc), severity="error")
+
+    def _commit(self, change) -> None:
+        """Apply a change to progress, save it, redraw; a save failure is one line."""
+        try:
+            change(self.session.progress)
+            self.session.save()
+        except (LaunchReadyError, ValueError) as exc:
+            self.notify(str(exc).splitlines()[0], severity="error")
+        self.refresh_view()
+
+    # ------------------------------------------------------------ actions
+
+    def action_show_stage(self, number: int) -> None:
+        """Switch stages (keys 1-7, the sidebar, or the command palette)."""
+        self.stage = number
+        self._save(stage=number, row=0)
+        self.refresh_view(row=0)
+
+    def action_run(self) -> None:
+        self.app.start_run(self.stage)
+
+    def action_decide(self, kind: str) -> None:
+        finding = self.query_one(FindingsTable).current
+        if finding is None or not needs_attention(finding):
+            self.notify("Nothing to decide here: pick a failing, warning or unanswered row.")
+            return
+        verb = "Accept the risk of" if kind == "accepted-risk" else "Defer"
+        existing = self.session.progress.decisions.get(finding.key)
+        dialog = NoteDialog(
+            f"{verb}: {finding.title}",
+            f"{finding.label()} {finding.subject}. Why is this {kind.replace('-', ' ')}? "
+            "The note goes into the handover.",
+            existing.note if existing else "",
+        )
+        self.app.push_screen(dialog, lambda note: note is not None and self._commit(
+            lambda p: p.decide(finding.key, kind, note)))
+
+    def action_answer(self) -> None:
+        finding = self.query_one(FindingsTable).current
+        if finding is None or not is_manual(finding):
+            self.notify("Only manual items (TODO rows) are answered; use a or d for checks.")
+            return
+        item = next(m for m in get_stage(finding.stage).manual if m.id == finding.id)
+        current = self.session.progress.manual.get(item.id)
+        dialog = AnswerDialog(item.question, item.help, current and current.answer,
+                              current.note if current else "")
+        self.app.push_screen(dialog, lambda result: result is not None and self._commit(
+            lambda p: p.answer(item.id, *result)))
+
+    def action_note(self) -> None:
+        """Edit the note of the row's decision or answer (where notes are kept)."""
+        finding = self.query_one(FindingsTable).current
+        if finding is None:
+            return
+        progress = self.session.progress
+        decision = progress.decisions.get(finding.key)
+        answer = progress.manual.get(finding.id) if is_manual(finding) else None
+        if decision is not None:
+            self.app.push_screen(
+                NoteDialog("Note", f"{decision.kind}: {finding.title}", decision.note),
+                lambda note: note is not None and self._commit(
+                    lambda p: p.decide(finding.key, decision.kind, note)))
+        elif answer is not None:
+            self.app.push_screen(
+                NoteDialog("Note", f"answered {answer.answer}: {finding.title}", answer.note,
+                           required=False),
+                lambda note: note is not None and self._commit(
+                    lambda p: p.answer(finding.id, answer.answer, note)))
+        elif is_manual(finding):
+            self.action_answer()
+        elif finding.status is Status.PASS:
+            self.notify("Notes are kept with a decision; a passing check needs none.")
+        else:
+            self.notify("Notes are kept with a decision: press a (accept risk) or d (defer).")
+
+    def action_setup(self) -> None:
+        self.app.open_setup()
+
+    def action_handover(self) -> None:
+        self.app.open_handover()
+
+    def action_help(self) -> None:
+        self.app.open_help()

@@ -1,0 +1,61 @@
+"""What each setup field accepts, as plain functions over the typed text.
+
+They reuse wizard.addresses (the same rules sprint.yaml is validated with), so a value typed in
+the form and the same value written by hand are accepted or refused alike. Each returns the
+normalised value and raises ValueError with the reason a person reads under the field.
+"""
+
+from __future__ import annotations
+
+import re
+
+from wizard.addresses import in_scope, normalize_hostname, normalize_url
+from wizard.sprint import sprints_home, validate_sprint_name
+
+_SPLIT = re.compile(r"[,\n]")
+
+
+def split_list(text: str) -> list[str]:
+    """Comma or one per line; blanks ignored."""
+    return [part.strip() for part in _SPLIT.split(text) if part.strip()]
+
+
+def check_name(text: str) -> str:
+    name = validate_sprint_name(text.strip())
+    if (sprints_home() / name / "sprint.yaml").exists():
+        raise ValueError(f"a sprint named {name!r} already exists; open it from the picker")
+    return name
+
+
+def check_domain(text: str) -> str:
+    return normalize_hostname(text)
+
+
+def check_hosts(text: str, domain: str | None) -> list[str]:
+    """Empty means the apex and www, as a new sprint starts."""
+    if not split_list(text):
+        if domain is None:
+            raise ValueError("list at least one host, e.g. acme.example, www.acme.example")
+        return [domain, f"www.{domain}"]
+    hosts: list[str] = []
+    for raw in split_list(text):
+        host = normalize_hostname(raw)
+        if domain is not None and not in_scope(host, domain):
+            raise ValueError(f"{host} is outside the domain {domain}")
+        if host not in hosts:
+            hosts.append(host)
+    return hosts
+
+
+def check_canonical(text: str, domain: str | None, hosts: list[str] | None) -> str | None:
+    """Empty means the domain itself; it must be one of the hosts."""
+    canonical = normalize_hostname(text) if text.strip() else domain
+    if canonical is not None and hosts is not None and canonical not in hosts:
+        raise ValueError(f"{canonical} must also be listed in hosts")
+    return canonical
+
+
+def check_pages(text: str, domain: str | None) -> list[str]:
+    if domain is None:
+        return split_list(text)
+    return [normalize_url(url, domain) for url in split_list(text)]
