@@ -69,6 +69,8 @@ class Dialog(ModalScreen[T], Generic[T]):
 class NoteDialog(Dialog[str]):
     """Asks for a note; a decision (accept risk / defer) must say why."""
 
+    AUTO_FOCUS = "#note"
+
     def __init__(self, title: str, prompt: str, note: str = "", required: bool = True) -> None:
         super().__init__(title)
         self.prompt, self.note, self.required = prompt, note, required
@@ -92,6 +94,8 @@ ANSWERS = {"yes": "Yes", "no": "No", "n/a": "N/A (does not apply)"}
 
 class AnswerDialog(Dialog[tuple[str, str]]):
     """A manual item's answer (yes / no / n/a) and its note: who, where, when."""
+
+    AUTO_FOCUS = "#answer"
 
     def __init__(self, question: str, help_text: str, answer: str | None, note: str) -> None:
         super().__init__("Answer")

@@ -96,9 +96,8 @@ class SetupScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        first = next(f for f in self.fields.values() if f.error or not f.text) \
-            if any(f.error or not f.text for f in self.fields.values()) else self.fields["domain"]
-        first.editor.focus()
+        needing = [f for f in self.fields.values() if f.error or not f.text]
+        (needing[0] if needing else self.fields["domain"]).editor.focus()
 
     @on(ValidatedField.Changed)
     def _revalidate(self) -> None:

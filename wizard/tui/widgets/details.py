@@ -41,7 +41,7 @@ def describe(finding: Finding, progress: Progress, manual: bool) -> Text:
 
 class FindingDetails(VerticalScroll):
     DEFAULT_CSS = """
-    FindingDetails { height: 8; border-top: solid $border; }
+    FindingDetails { height: 1fr; min-height: 4; border-top: solid $border; }
     FindingDetails > Static { width: 1fr; }
     """
 

@@ -17,7 +17,7 @@ _STATUS_W, _SEVERITY_W = 7, 8
 
 class FindingsTable(DataTable):
     DEFAULT_CSS = """
-    FindingsTable { height: 1fr; min-height: 4; }
+    FindingsTable { height: auto; max-height: 60%; }
     """
 
     def __init__(self, **kwargs) -> None:

@@ -23,7 +23,7 @@ def done_bar(done: int, total: int, width: int = 10) -> str:
 
 class StageList(Vertical):
     DEFAULT_CSS = """
-    StageList { width: 29; border: round $border; border-title-color: $text; height: 1fr; }
+    StageList { width: 27; border: round $border; border-title-color: $text; height: 1fr; }
     StageList > OptionList { border: none; height: auto; max-height: 1fr; padding: 0; }
     StageList > #done-bar { height: 1; margin-top: 1; padding: 0 1; }
     """

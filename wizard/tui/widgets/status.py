@@ -24,11 +24,11 @@ STATUS_STYLE = {
 def status_text(status: Status | None, count: int | None = None) -> Text:
     """`✗ FAIL`, or `✗ FAIL 4` with a count; `· ----` when nothing has run yet."""
     if status is None:
-        return Text("· ----", style="dim")
+        return Text.assemble(("· ----", "dim"))
     label = f"{STATUS_ICON[status]} {STATUS_WORD[status]}"
     if count is not None:
         label += f" {count}"
-    return Text(label, style=STATUS_STYLE[status])
+    return Text.assemble((label, STATUS_STYLE[status]))
 
 
 def clip(text: str, width: int) -> str:

@@ -1,0 +1,172 @@
+"""The launch-ready Textual app and `run_tui`, the one entry point the CLI calls.
+
+The App owns the open Session (and with it the sprint's lock, released on quit) and the check
+runs: a run is an App worker, so switching screens never cancels it, and its progress is
+published on `run_progress` for whichever screen shows it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.signal import Signal
+
+from stages import STAGES, select_checks
+from stages.runner import run_sprint
+from wizard.engine import CheckFinished, Event
+from wizard.errors import LaunchReadyError
+from wizard.sprint import Sprint, SprintConfig, remember, sprints_home
+from wizard.tui.screens.handover import HandoverScreen
+from wizard.tui.screens.help import HelpScreen
+from wizard.tui.screens.picker import PickerScreen
+from wizard.tui.screens.setup import SetupScreen
+from wizard.tui.screens.stage import StageScreen
+from wizard.tui.session import Session
+
+THEME = "ansi-dark"  # the terminal's own palette: readable over SSH and screen sharing
+
+
+class LaunchReadyApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "launch-ready"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+
+    def __init__(self, sprint: Sprint | None = None, *, new_name: str | None = None,
+                 new_dir: Path | None = None, new_domain: str | None = None) -> None:
+        super().__init__()
+        self.theme = THEME
+        self.start_sprint, self.new_name, self.new_dir, self.new_domain = (
+            sprint, new_name, new_dir, new_domain)
+        self.session: Session | None = None
+        self.run_state = ""  # "running 2/5…" while checks run, else empty
+        self.run_progress: Signal[str] = Signal(self, "run-progress")
+
+    def on_mount(self) -> None:
+        if self.start_sprint is not None:
+            try:
+                self.open_sprint(self.start_sprint)
+                return
+            except LaunchReadyError as exc:
+                self.push_screen(PickerScreen())
+                self.call_after_refresh(self.screen.show_error, str(exc))
+                return
+        if self.new_name is not None:
+            self.push_screen(SetupScreen(name=self.new_name, domain=self.new_domain or "",
+                                         new_dir=self.new_dir))
+        else:
+            self.push_screen(PickerScreen())
+
+    def on_unmount(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+
+    # ------------------------------------------------------------ navigation
+
+    def _show(self, screen: Screen) -> None:
+        """Top-level screens replace each other; help, setup edits and dialogs stack on top."""
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def open_sprint(self, sprint: Sprint) -> None:
+        """Lock and load the sprint, then show its saved stage. Raises LaunchReadyError."""
+        self.session = Session.open(sprint)
+        self._show(StageScreen(self.session))
+
+    def open_new_sprint(self) -> None:
+        self._show(SetupScreen())
+
+    def create_sprint(self, config: SprintConfig, new_dir: Path | None) -> None:
+        sprint = Sprint.create(new_dir or sprints_home() / config.name, config)
+        remember(sprint, config.name)
+        self.open_sprint(sprint)
+
+    def update_config(self, config: SprintConfig) -> None:
+        self.session.sprint.save_config(config)
+        self.session.config = config
+        self.pop_screen()
+        self.notify("Setup saved to sprint.yaml")
+
+    def cancel_setup(self, screen: SetupScreen) -> None:
+        if screen.config is not None:
+            self.pop_screen()
+        else:
+            self._show(PickerScreen())
+
+    def open_setup(self) -> None:
+        self.push_screen(SetupScreen(self.session.config))
+
+    def open_handover(self) -> None:
+        self.push_screen(HandoverScreen(self.session))
+
+    def action_open_help(self) -> None:
+        self.open_help()
+
+    def open_help(self) -> None:
+        screen = self.screen
+        name = type(screen).__name__.removesuffix("Screen").lower()
+        self.push_screen(HelpScreen(name, screen.active_bindings))
+
+    # ------------------------------------------------------------ check runs
+
+    def start_run(self, stage: int) -> None:
+        if self.run_state:
+            self.notify("A run is already going; its rows update as checks finish.")
+            return
+        if not select_checks([stage]):
+            self.notify(f"Stage {stage} has no automated checks yet: answer its manual items (m).")
+            return
+        self.run_worker(self._run(stage), group="checks", exclusive=True, exit_on_error=False)
+
+    def _publish(self, state: str) -> None:
+        self.run_state = state
+        self.run_progress.publish(state)
+
+    async def _run(self, stage: int) -> None:
+        session = self.session
+        total = len(select_checks([stage]))
+
+        def on_event(event: Event) -> None:
+            if isinstance(event, CheckFinished):
+                session.progress.record(list(event.findings), {event.check_id})
+                self._publish(f"running {event.done}/{event.total}…")
+
+        self._publish(f"running 0/{total}…")
+        try:
+            result = await run_sprint(session.sprint, session.config, stages=[stage],
+                                      on_event=on_event, progress=session.progress)
+        except LaunchReadyError as exc:
+            self.notify(str(exc), severity="error")
+        except Exception as exc:  # never a traceback: the run log has the details
+            self.notify(f"The run stopped: {type(exc).__name__}: {exc}", severity="error")
+        else:
+            self.notify(f"Stage {stage}: {len(result.findings)} results in {result.duration_s:.1f} s")
+        finally:
+            self._publish("")
+
+    # ------------------------------------------------------------ command palette
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, StageScreen):
+            for stage in STAGES:
+                yield SystemCommand(f"Go to stage {stage.number}: {stage.title}", stage.goal,
+                                    lambda n=stage.number: screen.action_show_stage(n))
+            yield SystemCommand("Run this stage's checks", "r", screen.action_run)
+            yield SystemCommand("Handover preview", "h: render the deliverables",
+                                screen.action_handover)
+            yield SystemCommand("Setup", "s: domain, hosts, pages", screen.action_setup)
+        yield SystemCommand("Help", "?: every key on this screen", self.open_help)
+
+
+def run_tui(sprint: Sprint | None = None, *, new_name: str | None = None,
+            new_dir: Path | None = None, new_domain: str | None = None) -> int:
+    """Run the wizard until the user quits; the sprint's lock is released on the way out."""
+    app = LaunchReadyApp(sprint, new_name=new_name, new_dir=new_dir, new_domain=new_domain)
+    code = app.run()
+    return code or 0
