@@ -18,13 +18,14 @@ from stages import STAGES, select_checks
 from stages.runner import run_sprint
 from wizard.engine import CheckFinished, Event
 from wizard.errors import LaunchReadyError
-from wizard.sprint import Sprint, SprintConfig, remember, sprints_home
+from wizard.sprint import Sprint, SprintConfig, remember
 from wizard.tui.screens.handover import HandoverScreen
 from wizard.tui.screens.help import HelpScreen
 from wizard.tui.screens.picker import PickerScreen
 from wizard.tui.screens.setup import SetupScreen
 from wizard.tui.screens.stage import StageScreen
 from wizard.tui.session import Session
+from wizard.tui.setup_rules import sprint_root
 
 THEME = "ansi-dark"  # the terminal's own palette: readable over SSH and screen sharing
 
@@ -82,7 +83,7 @@ class LaunchReadyApp(App[int]):
         self._show(SetupScreen())
 
     def create_sprint(self, config: SprintConfig, new_dir: Path | None) -> None:
-        sprint = Sprint.create(new_dir or sprints_home() / config.name, config)
+        sprint = Sprint.create(sprint_root(config.name, new_dir), config)
         remember(sprint, config.name)
         self.open_sprint(sprint)
 
@@ -121,6 +122,7 @@ class LaunchReadyApp(App[int]):
         if not select_checks([stage]):
             self.notify(f"Stage {stage} has no automated checks yet: answer its manual items (m).")
             return
+        self._publish(f"running 0/{len(select_checks([stage]))}…")
         self.run_worker(self._run(stage), group="checks", exclusive=True, exit_on_error=False)
 
     def _publish(self, state: str) -> None:
@@ -129,14 +131,12 @@ class LaunchReadyApp(App[int]):
 
     async def _run(self, stage: int) -> None:
         session = self.session
-        total = len(select_checks([stage]))
 
         def on_event(event: Event) -> None:
             if isinstance(event, CheckFinished):
                 session.progress.record(list(event.findings), {event.check_id})
                 self._publish(f"running {event.done}/{event.total}…")
 
-        self._publish(f"running 0/{total}…")
         try:
             result = await run_sprint(session.sprint, session.config, stages=[stage],
                                       on_event=on_event, progress=session.progress)

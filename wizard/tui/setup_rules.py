@@ -8,6 +8,7 @@ normalised value and raises ValueError with the reason a person reads under the 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from wizard.addresses import in_scope, normalize_hostname, normalize_url
 from wizard.sprint import sprints_home, validate_sprint_name
@@ -20,9 +21,14 @@ def split_list(text: str) -> list[str]:
     return [part.strip() for part in _SPLIT.split(text) if part.strip()]
 
 
-def check_name(text: str) -> str:
+def sprint_root(name: str, new_dir: Path | None) -> Path:
+    """Where a new sprint goes: the folder given, else the sprints home."""
+    return new_dir or sprints_home() / name
+
+
+def check_name(text: str, new_dir: Path | None = None) -> str:
     name = validate_sprint_name(text.strip())
-    if (sprints_home() / name / "sprint.yaml").exists():
+    if (sprint_root(name, new_dir) / "sprint.yaml").exists():
         raise ValueError(f"a sprint named {name!r} already exists; open it from the picker")
     return name
 
@@ -32,11 +38,9 @@ def check_domain(text: str) -> str:
 
 
 def check_hosts(text: str, domain: str | None) -> list[str]:
-    """Empty means the apex and www, as a new sprint starts."""
+    """Empty means the apex and www, as a new sprint starts (once the domain is valid)."""
     if not split_list(text):
-        if domain is None:
-            raise ValueError("list at least one host, e.g. acme.example, www.acme.example")
-        return [domain, f"www.{domain}"]
+        return [domain, f"www.{domain}"] if domain else []
     hosts: list[str] = []
     for raw in split_list(text):
         host = normalize_hostname(raw)

@@ -85,6 +85,7 @@ class PickerScreen(Screen):
             options.add_option(Option(entry_prompt(entry)))
         options.add_option(Option(Text("+ new sprint", style="bold"), id="new"))
         self.query_one("#empty").display = not self.entries
+        options.highlighted = 0
         options.focus()
 
     def show_error(self, message: str) -> None:

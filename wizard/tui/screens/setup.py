@@ -17,8 +17,15 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from wizard.errors import LaunchReadyError
-from wizard.sprint import Sprint, SprintConfig, Target, sprints_home
-from wizard.tui.setup_rules import check_canonical, check_domain, check_hosts, check_name, check_pages
+from wizard.sprint import SprintConfig, Target
+from wizard.tui.setup_rules import (
+    check_canonical,
+    check_domain,
+    check_hosts,
+    check_name,
+    check_pages,
+    sprint_root,
+)
 from wizard.tui.widgets.field import ValidatedField
 from wizard.tui.widgets.title_bar import TitleBar
 
@@ -58,8 +65,8 @@ class SetupScreen(Screen):
         self.fields: dict[str, ValidatedField] = {}
         if config is None:
             self.fields["name"] = ValidatedField(
-                "Sprint name", check_name, name, placeholder="acme", id="name",
-                describe=lambda v, _t: f"saved in {(new_dir or sprints_home() / v).name}/")
+                "Sprint name", lambda t: check_name(t, new_dir), name, placeholder="acme",
+                id="name", describe=lambda v, _t: f"saved in {sprint_root(v, new_dir).name}/")
         self.fields["domain"] = ValidatedField(
             "Domain (the registrable apex)", check_domain, target.domain if target else domain,
             placeholder="acme.example", describe=_normalised, id="domain")
@@ -116,9 +123,8 @@ class SetupScreen(Screen):
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        valid = [f.validate() for f in self.fields.values()]
-        if not all(valid):
-            bad = [f.label.split(" (")[0] for f, ok in zip(self.fields.values(), valid) if not ok]
+        bad = [f.label.split(" (")[0] for f in self.fields.values() if not f.validate()]
+        if bad:
             self.refuse(f"fix {', '.join(bad)} first")
             return
         try:

@@ -1,0 +1,54 @@
+"""The sprint picker: resume, start new, and a locked sprint explained in one line."""
+
+from __future__ import annotations
+
+from tests.tui.conftest import SIZE
+from wizard.filelock import FileLock
+from wizard.sprint import remember
+from wizard.tui.app import LaunchReadyApp
+from wizard.tui.screens.picker import PickerScreen
+from wizard.tui.screens.setup import SetupScreen
+from wizard.tui.screens.stage import StageScreen
+
+
+async def test_empty_picker_explains_what_to_do(home):
+    app = LaunchReadyApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "No sprints yet" in str(app.screen.query_one("#empty").content)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, SetupScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+
+
+async def test_picker_lists_recent_sprint_and_opens_it(sprint):
+    remember(sprint, "acme")
+    app = LaunchReadyApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        prompt = str(app.screen.query_one("#sprints").get_option_at_index(0).prompt)
+        assert "acme  acme.example" in prompt and "stage 1/7 · 0/27 done · acme" in prompt
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StageScreen)
+        assert app.session.sprint.root == sprint.root and app.session.sprint.is_locked_here
+    FileLock(sprint.root / ".lock").acquire()  # released on quit: anyone can take it now
+
+
+async def test_locked_sprint_shows_the_holder_and_stays(sprint):
+    remember(sprint, "acme")
+    other = FileLock(sprint.root / ".lock")
+    other.acquire()
+    try:
+        app = LaunchReadyApp()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, PickerScreen)
+            error = str(app.screen.query_one("#picker-error").content)
+            assert "is in use by another launch-ready" in error and "\n" not in error
+    finally:
+        other.release()

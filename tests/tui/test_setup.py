@@ -1,0 +1,84 @@
+"""The setup form validates as it is typed, with the same rules as sprint.yaml."""
+
+from __future__ import annotations
+
+from tests.tui.conftest import SIZE
+from wizard.sprint import Sprint
+from wizard.tui.app import LaunchReadyApp
+from wizard.tui.screens.setup import SetupScreen
+from wizard.tui.screens.stage import StageScreen
+
+
+def message(app, field_id: str) -> str:
+    return str(app.screen.query_one(f"#{field_id} .field-message").content)
+
+
+async def type_into(pilot, app, field_id: str, text: str) -> None:
+    editor = app.screen.query_one(f"#{field_id}").editor
+    editor.focus()
+    if hasattr(editor, "clear"):
+        editor.clear()
+    await pilot.press(*("enter" if ch == "\n" else ch for ch in text))
+    await pilot.pause()
+
+
+async def test_bad_hostname_shows_reason_and_blocks_save(home):
+    app = LaunchReadyApp(new_name="shop")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_into(pilot, app, "domain", "shop_example")
+        assert message(app, "domain").startswith("✗ 'shop_example' is not a valid host name")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SetupScreen)
+        assert "Not saved: fix Domain first" in str(app.screen.query_one("#form-error").content)
+    assert not (home / "shop").exists()
+
+
+async def test_host_outside_domain_is_refused(home):
+    app = LaunchReadyApp(new_name="shop", new_domain="shop.example")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_into(pilot, app, "hosts", "shop.example, evil.example")
+        assert "evil.example is outside the domain shop.example" in message(app, "hosts")
+
+
+async def test_internationalised_domain_becomes_punycode(home):
+    app = LaunchReadyApp(new_name="books")
+    async with app.run_test(size=SIZE) as pilot:
+        await type_into(pilot, app, "domain", "bücher.example")
+        assert message(app, "domain") == "→ xn--bcher-kva.example"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, StageScreen)
+        await pilot.press("ctrl+q")
+    config = Sprint.find("books").load_config()
+    assert config.target.domain == "xn--bcher-kva.example"
+    assert config.target.hosts == ["xn--bcher-kva.example", "www.xn--bcher-kva.example"]
+
+
+async def test_editing_an_existing_sprint_keeps_other_sections(sprint, open_app):
+    before = sprint.load_config()
+    app = open_app(sprint)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SetupScreen)
+        assert not app.screen.query("#name")  # the name is fixed once the sprint exists
+        await type_into(pilot, app, "hosts", "acme.example\nwww.acme.example\napi.acme.example")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, StageScreen)
+    after = sprint.load_config()
+    assert after.target.hosts == ["acme.example", "www.acme.example", "api.acme.example"]
+    assert after.network == before.network
+
+
+async def test_canonical_must_be_a_listed_host(sprint, open_app):
+    app = open_app(sprint)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        await type_into(pilot, app, "canonical", "api.acme.example")
+        assert "must also be listed in hosts" in message(app, "canonical")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SetupScreen)
+    assert sprint.load_config().target.canonical == "acme.example"
