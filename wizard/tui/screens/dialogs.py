@@ -23,7 +23,7 @@ class Dialog(ModalScreen[T], Generic[T]):
     Dialog > #frame { width: 72; max-width: 100%; height: auto; max-height: 100%;
                       border: round $primary; background: $surface; }
     Dialog #body { height: auto; max-height: 1fr; padding: 0 1; }
-    Dialog #buttons { dock: bottom; height: 3; align-horizontal: right; padding: 0 1; }
+    Dialog #buttons { dock: bottom; height: 1; align-horizontal: right; padding: 0 1; }
     Dialog #buttons Button { margin-left: 1; min-width: 10; }
     Dialog .hint { color: $text-muted; margin-bottom: 1; }
     Dialog .dialog-error { color: $error; height: auto; }
@@ -38,8 +38,8 @@ class Dialog(ModalScreen[T], Generic[T]):
         with Vertical(id="frame") as frame:
             frame.border_title = self.dialog_title
             with Horizontal(id="buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+                yield Button("Save", variant="primary", id="save", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
             with VerticalScroll(id="body"):
                 yield from self.compose_body()
                 yield Static("", classes="dialog-error", markup=False)

@@ -62,7 +62,7 @@ class PickerScreen(Screen):
     BINDINGS = [
         Binding("n", "new", "New sprint"),
         Binding("question_mark", "app.open_help", "Help", key_display="?"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("q", "app.quit", "Quit", show=False),
     ]
 
     def compose(self) -> ComposeResult:

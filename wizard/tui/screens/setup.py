@@ -45,10 +45,10 @@ def _error_line(exc: ValidationError | ValueError) -> str:
 
 class SetupScreen(Screen):
     DEFAULT_CSS = """
-    SetupScreen #form { padding: 0 2; }
+    SetupScreen #form { padding: 0 2; height: 1fr; }
     SetupScreen #intro { color: $text-muted; margin-bottom: 1; }
     SetupScreen #form-error { color: $error; height: auto; }
-    SetupScreen #buttons { dock: bottom; height: 3; align-horizontal: right; padding: 0 2; }
+    SetupScreen #buttons { height: 1; align-horizontal: right; padding: 0 2; }
     SetupScreen #buttons Button { margin-left: 1; }
     """
     BINDINGS = [
@@ -78,8 +78,7 @@ class SetupScreen(Screen):
         self.fields["canonical"] = ValidatedField(
             "Canonical host (every variant redirects here; empty: the domain)",
             lambda t: check_canonical(t, self._value("domain"), self._value("hosts")),
-            target.canonical if target else "", placeholder="acme.example",
-            describe=_normalised, id="canonical")
+            target.canonical if target else "", describe=_normalised, id="canonical")
         self.fields["pages"] = ValidatedField(
             "Pages to check (https URLs, comma or one per line)",
             lambda t: check_pages(t, self._value("domain")),
@@ -92,14 +91,14 @@ class SetupScreen(Screen):
     def compose(self) -> ComposeResult:
         title = f"launch-ready · {self.config.name} · setup" if self.config else "launch-ready · new sprint"
         yield TitleBar(title, "ctrl+s save · esc cancel")
-        with Horizontal(id="buttons"):
-            yield Button("Save", variant="primary", id="save")
-            yield Button("Cancel", id="cancel")
         with VerticalScroll(id="form"):
             yield Static("What the sprint checks. Only hosts under the domain are ever contacted.",
                          id="intro")
             yield from self.fields.values()
             yield Static("", id="form-error", markup=False)
+        with Horizontal(id="buttons"):
+            yield Button("Save", variant="primary", id="save", compact=True)
+            yield Button("Cancel", id="cancel", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:

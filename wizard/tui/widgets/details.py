@@ -12,9 +12,8 @@ from wizard.tui.widgets.status import compact_evidence, status_text
 
 
 def describe(finding: Finding, progress: Progress, manual: bool) -> Text:
-    text = status_text(finding.status)
-    text.append(f"  {SEVERITY_WORD[finding.severity]} · {finding.id} · {finding.subject}\n",
-                style="dim")
+    text = Text.assemble(status_text(finding.status), (
+        f" · {SEVERITY_WORD[finding.severity]} · {finding.id} · {finding.subject}\n", "dim"))
     text.append(finding.title + "\n", style="bold")
     if manual:
         answer = progress.manual.get(finding.id)

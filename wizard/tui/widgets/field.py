@@ -21,12 +21,19 @@ Check = Callable[[str], Any]
 class ValidatedField(Vertical):
     DEFAULT_CSS = """
     ValidatedField { height: auto; margin: 0 0 1 0; }
-    ValidatedField > Label { color: $text-muted; }
-    ValidatedField > Input { border: tall $border-blurred; }
-    ValidatedField > TextArea { height: 4; }
+    ValidatedField > Label { text-style: bold; }
+    ValidatedField > Input, ValidatedField > TextArea {
+        border: none; border-left: thick $border; padding: 0 1; height: 1;
+    }
+    ValidatedField > TextArea { height: 3; }
+    ValidatedField > Input:focus, ValidatedField > TextArea:focus {
+        border: none; border-left: thick $primary;
+    }
+    ValidatedField.-invalid > Input, ValidatedField.-invalid > TextArea {
+        border-left: thick $error;
+    }
     ValidatedField > .field-message { color: $text-muted; height: auto; }
     ValidatedField.-invalid > .field-message { color: $error; }
-    ValidatedField.-invalid > Input, ValidatedField.-invalid > TextArea { border: tall $error; }
     """
 
     class Changed(Message):
@@ -42,7 +49,7 @@ class ValidatedField(Vertical):
         self.value: Any = None
         self.error: str | None = None
         if multiline:
-            self.editor: Input | TextArea = TextArea(value, soft_wrap=True, show_line_numbers=False)
+            self.editor: Input | TextArea = TextArea(value, soft_wrap=True)
             self.editor.cursor_blink = False
         else:
             self.editor = Input(value, placeholder=placeholder)

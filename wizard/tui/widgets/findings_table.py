@@ -13,6 +13,7 @@ from wizard.sprint import Progress
 from wizard.tui.widgets.status import clip, status_text
 
 _STATUS_W, _SEVERITY_W = 7, 8
+_GAP = 1  # columns are separated by one space (the cell padding would take four more)
 
 
 class FindingsTable(DataTable):
@@ -21,7 +22,7 @@ class FindingsTable(DataTable):
     """
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        super().__init__(cursor_type="row", zebra_stripes=False, cell_padding=0, **kwargs)
         self.rows_shown: list[Finding] = []
         self._progress: Progress | None = None
 
@@ -36,12 +37,12 @@ class FindingsTable(DataTable):
 
     def _render_rows(self, row: int) -> None:
         width = max(self.scrollable_content_region.width, 40)
-        subject_w = min(max((len(f.subject) for f in self.rows_shown), default=7), 22, width // 4)
-        title_w = max(width - _STATUS_W - _SEVERITY_W - subject_w - 8, 10)
+        subject_w = min(max((len(f.subject) for f in self.rows_shown), default=7), 24, width // 3)
+        title_w = max(width - _STATUS_W - _SEVERITY_W - subject_w - 3 * _GAP, 10)
         self.clear(columns=True)
-        self.add_column("status", width=_STATUS_W)
-        self.add_column("severity", width=_SEVERITY_W)
-        self.add_column("check", width=title_w)
+        self.add_column("status", width=_STATUS_W + _GAP)
+        self.add_column("severity", width=_SEVERITY_W + _GAP)
+        self.add_column("check", width=title_w + _GAP)
         self.add_column("subject", width=subject_w)
         for finding in self.rows_shown:
             decision = self._progress.decisions.get(finding.key)
