@@ -89,6 +89,7 @@ class Ruleset:
     description: str = ""
     last_updated: str = field(default_factory=timestamp)
     history: dict[int, list[Rule]] = field(default_factory=dict)
+    history_updated: dict[int, str] = field(default_factory=dict)  # when each version was made
 
 
 @dataclass

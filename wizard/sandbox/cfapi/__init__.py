@@ -1,0 +1,45 @@
+"""The Cloudflare API emulator: the endpoints launch-ready calls, under /client/v4, driven by the
+official SDK, with Cloudflare's envelope, error codes, paging, batch, auth and rate limit.
+
+    api = CloudflareAPI(world, faults).start()   # or: with CloudflareAPI(world) as api:
+    Cloudflare(api_token=..., base_url=api.base_url, max_retries=0)
+    api.stop()
+
+Where the emulator knowingly differs from Cloudflare:
+- Only the endpoints in shared/cloudflare/openapi-subset.json plus the DNS batch; only GET on
+  dns_settings; the per-setting endpoints serve eight settings (ssl, always_use_https,
+  min_tls_version, automatic_https_rewrites, security_header, tls_1_3, security_level,
+  browser_check): any other setting id answers 404 / 7003.
+- Rulesets: only the http_request_dynamic_redirect and http_request_cache_settings entrypoints
+  (other phases 404 / 7003); expressions limited to the edge's subset (wizard/sandbox/expressions.py),
+  refused with 400 / 1004 naming the unsupported part and a source pointer; rules of a phase take
+  only that phase's action (redirect / set_cache_settings); `dry_run` is ignored; an unknown
+  version answers 404 / 10003.
+- DNS record types: A, AAAA, CNAME, TXT, MX, NS, CAA; others 400 / 1004 (chain 9000).
+  Names: `@`, a single relative label, or a name inside the zone; Cloudflare appends the zone to
+  any other name, the emulator refuses it (1004, chain 9007) so a wrong zone shows up as an error.
+  Changing a record's type through PUT/PATCH is refused (Cloudflare only deprecates it).
+  TTL must be an integer. No record `settings`, shadowing `meta`, comment/tag timestamps or
+  private_routing. Only the filters name / name.exact and type; ordering is fixed (type, name, content).
+- Conflicts: 81053 when a CNAME meets an A/AAAA/CNAME at one name, 81054 when it meets another
+  type, 81057 for a POST duplicating a record, 81058 for a PUT/PATCH producing a duplicate.
+  A failing batch operation answers that operation's error with `deletes[i]: ` (etc.) in front
+  of the message; the zone is left untouched.
+- Auth: a missing, unknown, disabled or expired token, and any X-Auth-Email / X-Auth-Key header,
+  answer 401 / 9109 "Invalid access token" (verify included; Cloudflare answers 1000 there).
+  A token lacking the route's permission group answers 403 / 10000; a "... Write" group also
+  grants its "... Read".
+- Errors Cloudflare words differently or not at all: unknown method on a known path 405 / 7001;
+  malformed JSON 400 / 6007; an unknown record id 404 / 81044; setting values 400 / 1007
+  (including ssl `origin_pull` below the Enterprise plan: the plan rule is in settings.py).
+- Rate limit: a sliding window per token; past it, every call gets 429 / 971 with Retry-After
+  for one whole window (Cloudflare's lockout), no RateLimit-* headers.
+- Injected faults: 500 answers code 10001; "timeout" holds the request until shutdown (or
+  hold_limit_s) then closes the connection; "drop" closes it without an answer.
+- Zones: read-only (no create/patch/delete), zone objects carry fixed meta/plan values.
+- Bot management: only fight_mode and enable_js (the Free plan's Bot Fight Mode).
+"""
+
+from .server import CloudflareAPI, Exchange
+
+__all__ = ["CloudflareAPI", "Exchange"]
