@@ -1,0 +1,193 @@
+"""The demo product at the origin: "Acme Market assistant", a small marketplace chatbot with the
+launch blockers a real one tends to have.
+
+Deliberate blockers: the home page loads an http:// image (mixed content); /api/me answers per
+user and marks itself `Cache-Control: private`, which is correct, so the leak comes from the edge:
+the demo's cache-everything rule uses edge_ttl "override_origin", which ignores the origin's
+header, as Cloudflare does, and user B gets user A's profile. Options switch on the origin-side
+blockers: `redirect_http_to_https` (an app that forces HTTPS itself; behind flexible SSL the edge
+fetches over HTTP, so visitors loop on 301) and `bad_cert` (an expired, wrong-name or self-signed
+certificate, which strict SSL refuses with 526).
+
+Routes live in `Origin.routes`, keyed by (method, path); add one with `origin.route(...)`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+from urllib.parse import parse_qs
+
+from wizard.sandbox.ca import BadCert, SandboxCA
+from wizard.sandbox.faults import Faults
+from wizard.sandbox.http_server import Ports, Request, Response, Site
+
+Handler = Callable[[Request], Response]
+
+# Session cookie value / bearer token -> the user it signs in.
+USERS = {
+    "tok-alice": {"id": "u_1001", "name": "Alice Martin", "email": "alice@acme.example", "plan": "pro"},
+    "tok-bob": {"id": "u_1002", "name": "Bob Chen", "email": "bob@acme.example", "plan": "free"},
+}
+_TOKEN_BY_NAME = {user["name"].split()[0].lower(): token for token, user in USERS.items()}
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<script src="/static/app.js" defer></script></head>
+<body>{body}</body></html>
+"""
+
+_APP_JS = """// Acme Market assistant: sends the visitor's question to /api/chat.
+async function ask(message) {
+  const r = await fetch("/api/chat", {method: "POST", headers: {"Content-Type": "application/json"},
+                                      body: JSON.stringify({message})});
+  return (await r.json()).reply;
+}
+"""
+
+# Canned answers: the first keyword found in the message picks the reply.
+_REPLIES = [
+    (("hello", "hi", "hey"), "Hi! I'm the Acme Market assistant. Ask me about orders, shipping or returns."),
+    (("ship", "delivery", "deliver"), "Orders ship within 2 business days; delivery takes 3-5 days."),
+    (("refund", "return"), "You can return any item within 30 days for a full refund."),
+    (("price", "cost", "discount"), "Prices are on each product page; members get 10% off."),
+]
+_FALLBACK = "Sorry, I can only help with orders, shipping, returns and prices."
+
+
+def chat_reply(message: str) -> str:
+    words = message.lower()
+    return next((reply for keys, reply in _REPLIES if any(k in words for k in keys)), _FALLBACK)
+
+
+def _page(title: str, body: str) -> Response:
+    return Response.html(200, _PAGE.format(title=escape(title), body=body))
+
+
+def home(request: Request) -> Response:
+    return _page("Acme Market assistant", (
+        "<h1>Acme Market assistant</h1>"
+        # mixed content on purpose: an http:// image on an https:// page
+        f'<img src="http://{escape(request.host)}/static/hero.svg" alt="Acme Market">'
+        '<p>Ask about orders, shipping and returns.</p><a href="/login">Sign in</a>'
+    ))
+
+
+def login_page(request: Request) -> Response:
+    return _page("Sign in - Acme Market", (
+        '<h1>Sign in</h1><form method="post" action="/login">'
+        '<input name="user" placeholder="alice or bob"><input name="password" type="password">'
+        "<button>Sign in</button></form>"
+    ))
+
+
+def login(request: Request) -> Response:
+    """Any password works for the demo users; the session cookie is the user's token."""
+    user = parse_qs(request.body.decode("utf-8", "replace")).get("user", [""])[0].lower()
+    token = _TOKEN_BY_NAME.get(user)
+    if token is None:
+        return Response.html(401, "<p>Unknown user</p>")
+    response = Response.redirect(303, "/")
+    response.headers.append(("Set-Cookie", f"session={token}; Path=/; HttpOnly; Secure; SameSite=Lax"))
+    return response
+
+
+def me(request: Request) -> Response:
+    auth = request.headers.get("Authorization") or ""
+    token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else request.cookie("session")
+    user = USERS.get(token or "")
+    if user is None:
+        return Response.json(401, {"error": "not signed in"}, [("Cache-Control", "private")])
+    return Response.json(200, user, [("Cache-Control", "private")])
+
+
+def chat(request: Request) -> Response:
+    try:
+        message = json.loads(request.body or b"{}")["message"]
+    except (ValueError, KeyError, TypeError):
+        return Response.json(400, {"error": 'send JSON {"message": "..."}'})
+    if not isinstance(message, str):
+        return Response.json(400, {"error": "message must be a string"})
+    return Response.json(200, {"reply": chat_reply(message)})
+
+
+def health(request: Request) -> Response:
+    return Response.json(200, {"status": "ok"}, [("Cache-Control", "no-store")])
+
+
+def app_js(request: Request) -> Response:
+    return Response(200, [("Content-Type", "text/javascript"), ("Cache-Control", "public, max-age=3600")],
+                    _APP_JS.encode())
+
+
+def hero_svg(request: Request) -> Response:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><text y="25">Acme</text></svg>'
+    return Response(200, [("Content-Type", "image/svg+xml")], svg.encode())
+
+
+ROUTES: dict[tuple[str, str], Handler] = {
+    ("GET", "/"): home,
+    ("GET", "/login"): login_page,
+    ("POST", "/login"): login,
+    ("GET", "/api/me"): me,
+    ("POST", "/api/chat"): chat,
+    ("GET", "/health"): health,
+    ("GET", "/static/app.js"): app_js,
+    ("GET", "/static/hero.svg"): hero_svg,
+}
+
+
+@dataclass
+class OriginOptions:
+    """Origin-side blockers, switchable while the origin runs."""
+
+    redirect_http_to_https: bool = False
+    bad_cert: BadCert | None = None
+
+
+class Origin:
+    """The product's web server on the origin address, HTTP and HTTPS on `ports`.
+
+    `cert_names` are the names its (good) certificate covers, e.g. `zone_names("acme.example")`;
+    it answers for any Host, so DNS-only hosts pointing at it are served too."""
+
+    def __init__(self, ca: SandboxCA, ports: Ports, address: str, cert_names: tuple[str, ...],
+                 faults: Faults | None = None):
+        self.ca = ca
+        self.cert_names = cert_names
+        self.options = OriginOptions()
+        self.routes: dict[tuple[str, str], Handler] = dict(ROUTES)
+        self.faults = faults or Faults()
+        self.site = Site(address, ports, self.handle, self._tls, latency=lambda: self.faults.http_latency_s)
+
+    def route(self, method: str, path: str, handler: Handler) -> None:
+        self.routes[(method.upper(), path)] = handler
+
+    def handle(self, request: Request) -> Response:
+        if request.scheme == "http" and self.options.redirect_http_to_https:
+            return Response.redirect(301, f"https://{request.host}{request.target}")
+        method = "GET" if request.method == "HEAD" else request.method
+        handler = self.routes.get((method, request.path))
+        if handler is not None:
+            return handler(request)
+        if any(path == request.path for _, path in self.routes):
+            return Response.json(405, {"error": "method not allowed"})
+        return Response.html(404, "<h1>Not found</h1>")
+
+    def _tls(self, server_name: str | None):
+        return self.ca.context(self.cert_names, self.options.bad_cert)
+
+    def start(self) -> Origin:
+        self.site.start()
+        return self
+
+    def stop(self) -> None:
+        self.site.stop()
+
+    def __enter__(self) -> Origin:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
