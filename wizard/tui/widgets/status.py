@@ -37,10 +37,15 @@ def clip(text: str, width: int) -> str:
     return line if len(line) <= width else line[: max(width - 1, 0)] + "…"
 
 
+def _compact(value) -> str:
+    """Lists joined by commas, records by spaces: `a.example CNAME 300 b.example`."""
+    if isinstance(value, list):
+        return ", ".join(_compact(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return " ".join(_compact(v) for v in value.values())
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 def compact_evidence(evidence: dict, width: int = 400) -> str:
     """`key: value · key: value` on one line, for the details pane."""
-    parts = []
-    for key, value in evidence.items():
-        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        parts.append(f"{key}: {shown}")
-    return clip(" · ".join(parts), width)
+    return clip(" · ".join(f"{key}: {_compact(value)}" for key, value in evidence.items()), width)
