@@ -238,7 +238,7 @@ class Site:
 
     def start(self) -> None:
         for server in self._servers:
-            thread = threading.Thread(target=server.serve_forever, args=(0.05,),
+            thread = threading.Thread(target=server.serve_forever, args=(0.02,),
                                       name=f"{self.address}:{server.server_address[1]}")
             thread.start()
             self._threads.append(thread)

@@ -15,6 +15,7 @@ Routes live in `Origin.routes`, keyed by (method, path); add one with `origin.ro
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -47,19 +48,20 @@ async function ask(message) {
 }
 """
 
-# Canned answers: the first keyword found in the message picks the reply.
+# Canned answers: the first entry with a word of the message starting with one of its stems.
 _REPLIES = [
-    (("hello", "hi", "hey"), "Hi! I'm the Acme Market assistant. Ask me about orders, shipping or returns."),
-    (("ship", "delivery", "deliver"), "Orders ship within 2 business days; delivery takes 3-5 days."),
+    (("ship", "deliver"), "Orders ship within 2 business days; delivery takes 3-5 days."),
     (("refund", "return"), "You can return any item within 30 days for a full refund."),
     (("price", "cost", "discount"), "Prices are on each product page; members get 10% off."),
+    (("hello", "hi", "hey"), "Hi! I'm the Acme Market assistant. Ask me about orders, shipping or returns."),
 ]
 _FALLBACK = "Sorry, I can only help with orders, shipping, returns and prices."
 
 
 def chat_reply(message: str) -> str:
-    words = message.lower()
-    return next((reply for keys, reply in _REPLIES if any(k in words for k in keys)), _FALLBACK)
+    words = re.findall(r"[a-z]+", message.lower())
+    return next((reply for stems, reply in _REPLIES
+                 if any(w.startswith(stems) for w in words)), _FALLBACK)
 
 
 def _page(title: str, body: str) -> Response:
