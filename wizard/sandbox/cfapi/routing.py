@@ -22,7 +22,6 @@ class Request:
     body: Any
     world: World
     token: Token
-    now: float = 0.0
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
