@@ -123,6 +123,15 @@ async def test_default_caching_is_static_files_only(web):  # noqa: F811
     assert statuses == ["MISS", "HIT", "DYNAMIC", "DYNAMIC"]
 
 
+async def test_head_fills_the_cache_with_the_whole_response(web):  # noqa: F811
+    async with web.net() as net:
+        head = await net.http.head(f"https://{DOMAIN}/static/app.js")
+        get = await net.http.get(f"https://{DOMAIN}/static/app.js")
+    assert head.headers["cf-cache-status"] == "MISS" and head.content == b""
+    assert get.headers["cf-cache-status"] == "HIT" and "/api/chat" in get.text
+    assert get.headers["content-length"] == head.headers["content-length"]
+
+
 async def test_cache_rule_can_bypass_static_files(web):  # noqa: F811
     web.add_rule(CACHE, '(http.request.uri.path eq "/static/app.js")', "set_cache_settings", cache=False)
     async with web.net() as net:

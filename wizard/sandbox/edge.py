@@ -43,12 +43,12 @@ Known differences from Cloudflare:
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import logging
 import re
 import secrets
 import ssl
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -93,7 +93,7 @@ def _evaluate(expression: str, fields: dict[str, str]) -> Any:
         return None
 
 
-@dataclass
+@dataclasses.dataclass
 class HostView:
     """What the edge needs of a host's zone, copied under the World's lock at request start."""
 
@@ -101,8 +101,8 @@ class HostView:
     settings: dict[str, Any]
     proxied: bool
     origin: str | EdgeError  # the origin address, or why there is none
-    redirect_rules: list[dict[str, Any]] = field(default_factory=list)
-    cache_rules: list[dict[str, Any]] = field(default_factory=list)
+    redirect_rules: list[dict[str, Any]]
+    cache_rules: list[dict[str, Any]]
 
 
 def _enabled_rules(zone: Zone, phase: str) -> list[dict[str, Any]]:
@@ -232,6 +232,8 @@ class Edge:
             if hit is not None:
                 hit.set_header("CF-Cache-Status", "HIT")
                 return hit
+            if request.method == "HEAD":  # fill the cache with the whole body, as Cloudflare does
+                request = dataclasses.replace(request, method="GET")
         try:
             response = self._fetch(request, view, ray)
         except OriginFailed as exc:
