@@ -52,3 +52,17 @@ async def test_locked_sprint_shows_the_holder_and_stays(sprint):
             assert "is in use by another launch-ready" in error and "\n" not in error
     finally:
         other.release()
+
+
+async def test_opening_a_locked_sprint_directly_falls_back_to_the_picker(sprint):
+    other = FileLock(sprint.root / ".lock")
+    other.acquire()
+    try:
+        app = LaunchReadyApp(sprint)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, PickerScreen)
+            assert "in use by another launch-ready" in str(
+                app.screen.query_one("#picker-error").content)
+    finally:
+        other.release()

@@ -18,7 +18,7 @@ from stages import STAGES, select_checks
 from stages.runner import run_sprint
 from wizard.engine import CheckFinished, Event
 from wizard.errors import LaunchReadyError
-from wizard.sprint import Sprint, SprintConfig, remember
+from wizard.sprint import Sprint, SprintConfig
 from wizard.tui.screens.handover import HandoverScreen
 from wizard.tui.screens.help import HelpScreen
 from wizard.tui.screens.picker import PickerScreen
@@ -83,9 +83,7 @@ class LaunchReadyApp(App[int]):
         self._show(SetupScreen())
 
     def create_sprint(self, config: SprintConfig, new_dir: Path | None) -> None:
-        sprint = Sprint.create(sprint_root(config.name, new_dir), config)
-        remember(sprint, config.name)
-        self.open_sprint(sprint)
+        self.open_sprint(Sprint.create(sprint_root(config.name, new_dir), config))
 
     def update_config(self, config: SprintConfig) -> None:
         self.session.sprint.save_config(config)

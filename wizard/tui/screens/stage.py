@@ -6,6 +6,9 @@ screen just redraws whenever the App publishes run progress."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,12 +19,15 @@ from textual.widgets import DataTable, Footer, OptionList, Static
 from stages import STAGES, get_stage
 from wizard.errors import LaunchReadyError
 from wizard.findings import Status
-from wizard.tui.screens.dialogs import AnswerDialog, NoteDialog
+from wizard.sprint import Progress
+from wizard.tui.screens.dialogs import AnswerDialog, Dialog, NoteDialog
 from wizard.tui.session import Session, is_manual, needs_attention
 from wizard.tui.widgets.details import FindingDetails
 from wizard.tui.widgets.findings_table import FindingsTable
 from wizard.tui.widgets.stage_list import StageList
 from wizard.tui.widgets.title_bar import TitleBar
+
+T = TypeVar("T")
 
 
 class StageScreen(Screen):
@@ -128,7 +134,7 @@ class StageScreen(Screen):
         except LaunchReadyError as exc:
             self.notify(str(exc), severity="error")
 
-    def _commit(self, change) -> None:
+    def _commit(self, change: Callable[[Progress], None]) -> None:
         """Apply a change to progress, save it, redraw; a save failure is one line."""
         try:
             change(self.session.progress)
@@ -136,6 +142,15 @@ class StageScreen(Screen):
         except (LaunchReadyError, ValueError) as exc:
             self.notify(str(exc).splitlines()[0], severity="error")
         self.refresh_view()
+
+    def _ask(self, dialog: Dialog[T], apply: Callable[[Progress, T], None]) -> None:
+        """Show a dialog; unless cancelled, apply its result to progress and save."""
+
+        def done(result: T | None) -> None:
+            if result is not None:
+                self._commit(lambda progress: apply(progress, result))
+
+        self.app.push_screen(dialog, done)
 
     # ------------------------------------------------------------ actions
 
@@ -161,8 +176,7 @@ class StageScreen(Screen):
             "The note goes into the handover.",
             existing.note if existing else "",
         )
-        self.app.push_screen(dialog, lambda note: note is not None and self._commit(
-            lambda p: p.decide(finding.key, kind, note)))
+        self._ask(dialog, lambda p, note: p.decide(finding.key, kind, note))
 
     def action_answer(self) -> None:
         finding = self.query_one(FindingsTable).current
@@ -173,8 +187,7 @@ class StageScreen(Screen):
         current = self.session.progress.manual.get(item.id)
         dialog = AnswerDialog(item.question, item.help, current and current.answer,
                               current.note if current else "")
-        self.app.push_screen(dialog, lambda result: result is not None and self._commit(
-            lambda p: p.answer(item.id, *result)))
+        self._ask(dialog, lambda p, result: p.answer(item.id, *result))
 
     def action_note(self) -> None:
         """Edit the note of the row's decision or answer (where notes are kept)."""
@@ -185,16 +198,12 @@ class StageScreen(Screen):
         decision = progress.decisions.get(finding.key)
         answer = progress.manual.get(finding.id) if is_manual(finding) else None
         if decision is not None:
-            self.app.push_screen(
-                NoteDialog("Note", f"{decision.kind}: {finding.title}", decision.note),
-                lambda note: note is not None and self._commit(
-                    lambda p: p.decide(finding.key, decision.kind, note)))
+            self._ask(NoteDialog("Note", f"{decision.kind}: {finding.title}", decision.note),
+                      lambda p, note: p.decide(finding.key, decision.kind, note))
         elif answer is not None:
-            self.app.push_screen(
-                NoteDialog("Note", f"answered {answer.answer}: {finding.title}", answer.note,
-                           required=False),
-                lambda note: note is not None and self._commit(
-                    lambda p: p.answer(finding.id, answer.answer, note)))
+            self._ask(NoteDialog("Note", f"answered {answer.answer}: {finding.title}",
+                                 answer.note, required=False),
+                      lambda p, note: p.answer(finding.id, answer.answer, note))
         elif is_manual(finding):
             self.action_answer()
         elif finding.status is Status.PASS:
