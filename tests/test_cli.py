@@ -29,7 +29,7 @@ def test_check_json_report_and_exit_code(sprint, home, capsys):
     assert report["sprint"] == "acme" and report["domain"] == "acme.example"
     resolves = {f["subject"]: f for f in report["findings"] if f["id"] == "dns.resolves"}
     assert resolves["acme.example"]["status"] == "pass"
-    assert resolves["app.acme.example"]["evidence"]["chain"][0]["type"] == "CNAME"
+    assert resolves["app.acme.example"]["evidence"]["addresses"] == ["127.0.0.2"]  # proxied: the edge
     missing = resolves["www.acme.example"]
     assert missing["status"] == "fail" and missing["severity"] == "blocker"
     assert missing["evidence"]["outcome"] == "nxdomain"
@@ -50,12 +50,12 @@ def test_check_passes_when_every_host_resolves(sprint, capsys):
 
 
 def test_a_nameserver_that_never_answers_is_an_error_not_a_fail(home, capsys):
-    from tests.fakedns import FakeDNS
+    from tests.conftest import silent_nameserver
     from wizard.sprint import Network, Sprint, SprintConfig
 
-    with FakeDNS({}, silent={"acme.example", "www.acme.example"}) as dns:
+    with silent_nameserver() as nameserver:
         config = SprintConfig.starter("quiet", "acme.example")
-        config.network = Network(nameservers=[dns.nameserver], timeout_s=0.3)
+        config.network = Network(nameservers=[nameserver], timeout_s=0.3)
         Sprint.create(home / "quiet", config)
         assert main(["check", "quiet", "--format", "json", "--only", "dns.resolves"]) == 0
     findings = json.loads(capsys.readouterr().out)["findings"]

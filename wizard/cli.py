@@ -55,6 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
     p.add_argument("--save", action="store_true", help="record the results in progress.yaml")
 
+    p = sub.add_parser("demo", help="start the built-in sandbox and open the wizard on the demo sprint")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--headless", action="store_true", help="run every check on the demo and print the report")
+    mode.add_argument("--serve", action="store_true", help="print the demo sprint and the endpoints, serve until Ctrl-C")
+    p.add_argument("--fault", action="append", default=[], metavar="KIND@ENDPOINT#N",
+                   help="inject a fault into the Cloudflare API, e.g. '500@POST /zones/{zone_id}/dns_records/batch#1' "
+                   "(KIND: 429, 500, timeout, drop; repeatable)")
+    p.add_argument("--latency-ms", type=int, default=0, metavar="MS",
+                   help="added latency per DNS answer and per origin response")
+
     p = sub.add_parser("handover", help="render the handover documents")
     p.add_argument("sprint", metavar="NAME|PATH")
     p.add_argument("--output", type=Path, metavar="DIR", help="folder to write to (default: the sprint's reports/)")
@@ -92,7 +102,8 @@ def _write_crash_log() -> Path:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    handlers = {None: _picker, "new": _new, "open": _open, "check": _check, "handover": _handover}
+    handlers = {None: _picker, "new": _new, "open": _open, "check": _check, "handover": _handover,
+                "demo": _demo}
     return handlers[args.command](args)
 
 
@@ -148,12 +159,16 @@ def _open(args) -> int:
 
 
 def _check(args) -> int:
+    sprint, config, progress = _load(args.sprint)
+    return _run_checks(args, sprint, config, progress)
+
+
+def _run_checks(args, sprint, config, progress) -> int:
     import stages
     from stages.runner import run_sprint
     from wizard.engine import CheckFinished
     from wizard.report import build_report, render_json, render_text
 
-    sprint, config, progress = _load(args.sprint)
     checks = stages.select_checks(args.stage, args.only)  # validates --stage / --only first
     if args.save:
         sprint.locked().acquire()
@@ -190,6 +205,57 @@ def _check(args) -> int:
     else:
         sys.stdout.write(text)
     return EXIT_BLOCKERS if report["blockers"] else EXIT_OK
+
+
+def _demo(args) -> int:
+    import time
+
+    from wizard.sandbox.faults import Faults
+    from wizard.sandbox.run import Sandbox
+    from wizard.sprint import remember, sprints_home
+
+    started = time.perf_counter()
+    faults = Faults()
+    try:
+        for spec in args.fault:
+            fault = Faults.parse(spec)
+            faults.add(fault.kind, fault.endpoint, fault.nth, fault.times)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    faults.dns_latency_s = faults.http_latency_s = max(args.latency_ms, 0) / 1000
+    with Sandbox(faults) as sandbox:
+        sprint = sandbox.write_demo_sprint(sprints_home() / "demo")
+        config, progress = sprint.load_config(), sprint.load_progress()
+        remember(sprint, config.name)
+        if args.headless:
+            args.stage, args.only, args.format, args.output, args.save = [], [], "text", None, False
+            return _run_checks(args, sprint, config, progress)
+        if args.serve:
+            print(f"sprint  {sprint.root}")
+            for name, where in sandbox.endpoints().items():
+                print(f"{name:<15} {where}")
+            print(f"token   {sandbox.token} (demo only)")
+            print(f"ready in {time.perf_counter() - started:.2f} s; Ctrl-C stops", flush=True)
+            _serve_until_interrupted()
+            return EXIT_OK
+        sprint.locked().acquire()
+        try:
+            from wizard.tui.app import run_tui
+
+            return run_tui(sprint)
+        finally:
+            sprint.locked().release()
+
+
+def _serve_until_interrupted() -> None:
+    """Block until Ctrl-C or SIGTERM; the caller then stops the sandbox cleanly."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
 
 
 def _handover(args) -> int:

@@ -7,7 +7,9 @@ edge's address, as Cloudflare does.
 Known differences from Cloudflare's nameservers:
 - proxied names answer A with the edge's loopback address and AAAA with no data (loopback has
   only one IPv6 address, so the sandbox has no IPv6 edge);
-- no DNSSEC, no ANY, no wildcard records, no zone transfers; names outside every zone are REFUSED;
+- no DNSSEC, no ANY, no wildcard records, no zone transfers;
+- it also stands in for the recursive resolver a sprint would use: a name outside every zone is
+  NXDOMAIN (an internet where only the sandbox's zones exist), not REFUSED;
 - the SOA serial is derived from the records' modification times.
 """
 
@@ -78,7 +80,7 @@ class Answerer:
         with self.world.lock:
             zone = self.world.zone_for(qname)
             if zone is None:
-                response.set_rcode(dns.rcode.REFUSED)
+                response.set_rcode(dns.rcode.NXDOMAIN)
                 return response
             response.flags |= dns.flags.AA
             self._answer(zone, qname, question.rdtype, response)

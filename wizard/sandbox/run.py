@@ -1,0 +1,108 @@
+"""The whole sandbox in one object: DNS, the Cloudflare API, the edge, the origin and a CA on
+loopback, started together and stopped together (nothing left listening), plus the demo sprint
+that points at them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wizard.sandbox.ca import SandboxCA, zone_names
+from wizard.sandbox.cfapi import CloudflareAPI
+from wizard.sandbox.demo import APP, DEMO_TOKEN, DOMAIN, build_world
+from wizard.sandbox.dns import DnsServer
+from wizard.sandbox.edge import Edge
+from wizard.sandbox.faults import Faults
+from wizard.sandbox.http_server import Ports, free_ports
+from wizard.sandbox.origin import Origin
+from wizard.sandbox.state import World
+from wizard.sprint import CloudflareConfig, Email, Network, Sprint, SprintConfig, Target
+
+CA_FILE = "sandbox-ca.pem"
+
+
+class Sandbox:
+    """`with Sandbox() as sb:` runs the demo world; pass `world` to run another one."""
+
+    def __init__(self, faults: Faults | None = None, world: World | None = None):
+        self.faults = faults or Faults()
+        self.world = world or build_world()
+        self.token = DEMO_TOKEN
+        self.ca = SandboxCA()
+        self.ports: Ports | None = None
+        self.dns: DnsServer | None = None
+        self.api: CloudflareAPI | None = None
+        self.origin: Origin | None = None
+        self.edge: Edge | None = None
+
+    def start(self) -> Sandbox:
+        try:
+            addresses = self.world.addresses
+            self.ports = free_ports([addresses.edge_ipv4, addresses.origin_ipv4])
+            self.dns = DnsServer(self.world, self.faults).start()
+            self.api = CloudflareAPI(self.world, self.faults).start()
+            self.origin = Origin(self.ca, self.ports, addresses.origin_ipv4, zone_names(DOMAIN),
+                                 self.faults).start()
+            self.edge = Edge(self.world, self.ca, self.ports).start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for part in (self.edge, self.origin, self.api, self.dns):
+            if part is not None:
+                part.stop()
+        self.edge = self.origin = self.api = self.dns = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def endpoints(self) -> dict[str, str]:
+        addresses = self.world.addresses
+        return {
+            "dns": self.dns.nameserver,
+            "cloudflare_api": self.api.base_url,
+            "edge": f"{addresses.edge_ipv4} http:{self.ports.http} https:{self.ports.https}",
+            "origin": f"{addresses.origin_ipv4} http:{self.ports.http} https:{self.ports.https}",
+        }
+
+    def network(self, ca_bundle: str) -> Network:
+        """The `network:` section that sends a sprint's probes into the sandbox."""
+        return Network(
+            nameservers=[self.dns.nameserver],
+            connect_to=[f":80::{self.ports.http}", f":443::{self.ports.https}"],
+            ca_bundle=ca_bundle,
+            timeout_s=5,
+        )
+
+    def demo_config(self, name: str = "demo") -> SprintConfig:
+        return SprintConfig(
+            name=name,
+            target=Target(
+                domain=DOMAIN,
+                canonical=DOMAIN,
+                hosts=[DOMAIN, f"www.{DOMAIN}", APP],
+                pages=[f"https://{DOMAIN}/"],
+                private_urls=[f"https://{APP}/api/me"],
+            ),
+            email=Email(sends_mail=True),
+            cloudflare=CloudflareConfig(zone=DOMAIN, api_base_url=self.api.base_url),
+            network=self.network(CA_FILE),
+        )
+
+    def write_demo_sprint(self, root: Path, name: str = "demo") -> Sprint:
+        """Create the demo sprint, or point an existing one at this run's ports (answers, notes
+        and decisions in its progress.yaml are kept)."""
+        root = Path(root)
+        config = self.demo_config(name)
+        if (root / "sprint.yaml").exists():
+            sprint = Sprint(root)
+            sprint.load_config()  # a file we cannot read is reported, never overwritten
+            sprint.save_config(config)
+        else:
+            sprint = Sprint.create(root, config)
+        self.ca.write_pem(sprint.root / CA_FILE)
+        return sprint
