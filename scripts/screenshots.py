@@ -1,6 +1,6 @@
 """Regenerate screenshots/*.svg: every screen of the wizard at 100x30, on a fixture sprint.
 
-Runs offline: a local DNS server (tests.fakedns with the test records) answers for acme.example,
+Runs offline: the sandbox's DNS server answers for acme.example,
 so the stage screen shows the findings of a real run. Usage: python scripts/screenshots.py
 """
 
@@ -15,6 +15,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "screenshots"
 SIZE = (100, 30)
+# acme.example as a founder might find it: www was never created (a launch blocker).
+RECORDS = [
+    ("acme.example", "A", "192.0.2.10"),
+    ("acme.example", "AAAA", "2001:db8::10"),
+    ("app.acme.example", "CNAME", "acme.example"),
+    ("api.acme.example", "A", "192.0.2.20"),
+]
 
 
 async def shoot(home: Path, nameserver: str) -> list[Path]:
@@ -66,11 +73,17 @@ async def shoot(home: Path, nameserver: str) -> list[Path]:
 
 def main() -> int:
     sys.path.insert(0, str(ROOT))
-    from tests.conftest import DEMO_RECORDS
-    from tests.fakedns import FakeDNS
+    from wizard.sandbox.dns import DnsServer
+    from wizard.sandbox.state import DnsRecord, World, new_id
 
+    world = World()
+    with world.lock:
+        zone = world.add_zone("acme.example")
+        for name, rtype, content in RECORDS:
+            record = DnsRecord(id=new_id(), type=rtype, name=name, content=content)
+            zone.records[record.id] = record
     OUT.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp, FakeDNS(DEMO_RECORDS) as dns:
+    with tempfile.TemporaryDirectory() as tmp, DnsServer(world) as dns:
         os.environ["LAUNCH_READY_HOME"] = str(Path(tmp) / "home")
         for path in asyncio.run(shoot(Path(tmp) / "home", dns.nameserver)):
             print(path.relative_to(ROOT))

@@ -66,3 +66,12 @@ async def test_opening_a_locked_sprint_directly_falls_back_to_the_picker(sprint)
                 app.screen.query_one("#picker-error").content)
     finally:
         other.release()
+
+
+async def test_picker_help_lists_its_keys(home):
+    app = LaunchReadyApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = str(app.screen.query_one("#help Static").content)
+        assert "New sprint" in text and "Quit" in text

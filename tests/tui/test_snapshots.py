@@ -11,7 +11,7 @@ import pytest
 
 from tests.tui.conftest import SIZE
 from wizard.findings import Finding, Severity, Status
-from wizard.sprint import Progress, remember
+from wizard.sprint import Progress, Sprint, SprintConfig, remember
 from wizard.tui.app import LaunchReadyApp
 
 SIZES = [SIZE, (120, 36)]
@@ -25,8 +25,10 @@ def resolves(subject: str, status: Status, summary: str, **extra) -> Finding:
 
 
 @pytest.fixture
-def worked_sprint(sprint):
-    """acme at stage 3 after a run: www missing, one risk deferred, one stage-1 item answered."""
+def worked_sprint(home):
+    """acme at stage 3 after a run (www missing) with one stage-1 item answered; nothing in it
+    touches the network, so the snapshots do not depend on any server."""
+    sprint = Sprint.create(home / "acme", SprintConfig.starter("acme", "acme.example"))
     progress = Progress()
     progress.record([
         resolves("acme.example", Status.PASS, "acme.example resolves to 192.0.2.10"),
