@@ -23,7 +23,7 @@ class HandoverScreen(Screen):
     BINDINGS = [
         Binding("w", "write", "Write to reports/"),
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("q", "app.pop_screen", "Back", show=False),
+        Binding("q", "app.quit", "Quit", show=False),
     ]
 
     def __init__(self, session: Session) -> None:

@@ -59,7 +59,7 @@ class HelpScreen(Screen):
     """
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("q", "app.pop_screen", "Back", show=False),
+        Binding("q", "app.quit", "Quit", show=False),
     ]
 
     def __init__(self, title: str, bindings: dict[str, ActiveBinding]) -> None:
