@@ -1,7 +1,7 @@
-"""Regenerate screenshots/*.svg: every screen of the wizard at 100x30, on a fixture sprint.
+"""Regenerate screenshots/*.svg: every screen of the wizard at 100x30, on the demo sprint.
 
-Runs offline: the sandbox's DNS server answers for acme.example,
-so the stage screen shows the findings of a real run. Usage: python scripts/screenshots.py
+Runs offline against the built-in sandbox (the demo's starting state), so the stage screen shows
+the findings of a real run. Usage: python scripts/screenshots.py
 """
 
 from __future__ import annotations
@@ -15,24 +15,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "screenshots"
 SIZE = (100, 30)
-# acme.example as a founder might find it: www was never created (a launch blocker).
-RECORDS = [
-    ("acme.example", "A", "192.0.2.10"),
-    ("acme.example", "AAAA", "2001:db8::10"),
-    ("app.acme.example", "CNAME", "acme.example"),
-    ("api.acme.example", "A", "192.0.2.20"),
-]
 
 
-async def shoot(home: Path, nameserver: str) -> list[Path]:
-    from wizard.sprint import Network, Sprint, SprintConfig, remember
+async def shoot(home: Path, sandbox) -> list[Path]:
+    from wizard.sprint import remember
     from wizard.tui.app import LaunchReadyApp
 
-    config = SprintConfig.starter("acme", "acme.example")
-    config.target.hosts = ["acme.example", "www.acme.example", "app.acme.example",
-                           "api.acme.example"]
-    config.network = Network(nameservers=[nameserver], timeout_s=2)
-    sprint = Sprint.create(home / "acme", config)
+    sprint = sandbox.write_demo_sprint(home / "acme", name="acme")
     remember(sprint, "acme")
     written: list[Path] = []
 
@@ -47,7 +36,7 @@ async def shoot(home: Path, nameserver: str) -> list[Path]:
         await pilot.press("enter")  # open acme
         await pilot.press("1", "down", "m")
         await pilot.pause()
-        await pilot.press("enter", "tab", *"env vars listed in docs/env.md", "enter")
+        await pilot.press("y", *"env vars listed in docs/env.md", "enter")
         await pilot.press("3", "r")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -56,7 +45,7 @@ async def shoot(home: Path, nameserver: str) -> list[Path]:
         save(app, "stage")
         await pilot.press("7", "m")
         await pilot.pause()
-        await pilot.press("down", "enter", "tab", *"Dana (CEO); login in the company vault")
+        await pilot.press("y", *"Dana (CEO); login in the company vault")
         await pilot.pause()
         save(app, "answer")
         await pilot.press("enter", "question_mark")
@@ -73,19 +62,12 @@ async def shoot(home: Path, nameserver: str) -> list[Path]:
 
 def main() -> int:
     sys.path.insert(0, str(ROOT))
-    from wizard.sandbox.dns import DnsServer
-    from wizard.sandbox.state import DnsRecord, World, new_id
+    from wizard.sandbox.run import Sandbox
 
-    world = World()
-    with world.lock:
-        zone = world.add_zone("acme.example")
-        for name, rtype, content in RECORDS:
-            record = DnsRecord(id=new_id(), type=rtype, name=name, content=content)
-            zone.records[record.id] = record
     OUT.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp, DnsServer(world) as dns:
+    with tempfile.TemporaryDirectory() as tmp, Sandbox() as sandbox:
         os.environ["LAUNCH_READY_HOME"] = str(Path(tmp) / "home")
-        for path in asyncio.run(shoot(Path(tmp) / "home", dns.nameserver)):
+        for path in asyncio.run(shoot(Path(tmp) / "home", sandbox)):
             print(path.relative_to(ROOT))
     return 0
 

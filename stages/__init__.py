@@ -15,7 +15,8 @@ STAGES: tuple[Stage, ...] = tuple(
 )
 
 __all__ = ["STAGES", "Check", "Deliverable", "ManualItem", "Stage", "get_stage",
-           "select_checks", "manual_findings", "sprint_findings"]
+           "select_checks", "manual_findings", "sprint_findings", "manual_item", "is_manual",
+           "stage_done", "sprint_done"]
 
 
 def get_stage(number: int) -> Stage:
@@ -60,3 +61,28 @@ def sprint_findings(config: SprintConfig, progress: Progress) -> list[Finding]:
     order = {c.id: i for i, c in enumerate(all_checks())}
     automated = sorted(progress.findings(), key=lambda f: (f.stage, order.get(f.id, 99), f.subject))
     return automated + manual_findings(config, progress)
+
+
+_MANUAL = {item.id: item for s in STAGES for item in s.manual}
+
+
+def manual_item(item_id: str) -> ManualItem:
+    return _MANUAL[item_id]
+
+
+def is_manual(finding: Finding) -> bool:
+    """A question a person answers, as opposed to an automated check's finding."""
+    return finding.id in _MANUAL
+
+
+def stage_done(progress: Progress, number: int) -> tuple[int, int]:
+    """(done, total) items of a stage: a check is done once it ran, a manual item once answered."""
+    stage = get_stage(number)
+    ran = {f.id for f in progress.findings()}
+    done = sum(c.id in ran for c in stage.checks) + sum(m.id in progress.manual for m in stage.manual)
+    return done, len(stage.checks) + len(stage.manual)
+
+
+def sprint_done(progress: Progress) -> tuple[int, int]:
+    pairs = [stage_done(progress, s.number) for s in STAGES]
+    return sum(d for d, _ in pairs), sum(t for _, t in pairs)

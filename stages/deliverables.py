@@ -63,6 +63,7 @@ def _context(config: SprintConfig, progress: Progress) -> dict:
         "accepted": [(f, decision(f)) for f in findings
                      if decision(f) and decision(f).kind == "accepted-risk"],
         "decision": decision,
+        "note": lambda f: progress.notes.get(f.key),
         "owners": owners,
         "manual": progress.manual,
     }

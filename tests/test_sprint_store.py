@@ -127,3 +127,16 @@ def test_internationalised_names_become_punycode(tmp_path):
     config = SprintConfig.starter("shop", "Bücher.example")
     assert config.target.domain == "xn--bcher-kva.example"
     assert config.target.hosts[1] == "www.xn--bcher-kva.example"
+
+
+def test_free_notes_are_kept_and_an_empty_one_removes_it(tmp_path):
+    sprint = Sprint.create(tmp_path / "s", SprintConfig.starter("acme", "acme.example"))
+    progress = sprint.load_progress()
+    progress.note("dns.resolves@acme.example", "  apex moves to the new host on Monday ")
+    progress.position.key = "dns.resolves@acme.example"
+    sprint.save_progress(progress)
+    again = sprint.load_progress()
+    assert again.notes["dns.resolves@acme.example"].text == "apex moves to the new host on Monday"
+    assert again.position.key == "dns.resolves@acme.example"
+    again.note("dns.resolves@acme.example", "")
+    assert again.notes == {}

@@ -60,3 +60,18 @@ def test_selecting_checks():
     assert select_checks([1]) == []
     with pytest.raises(UsageError, match="no stage 0"):
         select_checks([0])
+
+
+def test_done_counts_checks_that_ran_and_answered_items():
+    from stages import sprint_done, stage_done
+    from wizard.findings import Finding, Severity
+
+    progress = Progress()
+    assert stage_done(progress, 3) == (0, 3)
+    ran = Finding(id="dns.resolves", stage=3, subject="acme.example", title="t",
+                  status=Status.FAIL, severity=Severity.BLOCKER, summary="s")
+    progress.record([ran], {"dns.resolves"})
+    progress.answer("edge.unused-records", "yes", "")
+    assert stage_done(progress, 3) == (2, 3)
+    done, total = sprint_done(progress)
+    assert done == 2 and total == sum(len(s.checks) + len(s.manual) for s in STAGES)

@@ -183,8 +183,12 @@ def validate_sprint_name(name: str) -> str:
 
 
 class Position(_Model):
+    """Where the user was: the stage, the row index, and the row's finding key (which survives
+    rows being added above it; the index is the fallback)."""
+
     stage: int = Field(default=1, ge=1, le=7)
     row: int = Field(default=0, ge=0)
+    key: str | None = None
 
 
 class Result(_Model):
@@ -204,6 +208,11 @@ class ManualAnswer(_Model):
     at: datetime
 
 
+class Note(_Model):
+    text: str = Field(min_length=1)
+    at: datetime
+
+
 class Progress(_Model):
     schema_: Literal["launch-ready/progress@1"] = Field(default=PROGRESS_SCHEMA, alias="schema")
     position: Position = Field(default_factory=Position)
@@ -211,6 +220,7 @@ class Progress(_Model):
     results: dict[str, Result] = Field(default_factory=dict)
     decisions: dict[str, Decision] = Field(default_factory=dict)
     manual: dict[str, ManualAnswer] = Field(default_factory=dict)
+    notes: dict[str, Note] = Field(default_factory=dict)
 
     def record(self, findings: list[Finding], ran: set[str], at: datetime | None = None) -> None:
         """Keep the newest finding per check and subject; a check that ran drops subjects it no
@@ -229,6 +239,13 @@ class Progress(_Model):
 
     def answer(self, item_id: str, answer: str, note: str) -> None:
         self.manual[item_id] = ManualAnswer(answer=answer, note=note, at=now())
+
+    def note(self, key: str, text: str) -> None:
+        """A free note on a finding (one without a decision); empty text removes it."""
+        if text.strip():
+            self.notes[key] = Note(text=text.strip(), at=now())
+        else:
+            self.notes.pop(key, None)
 
 
 # ---------------------------------------------------------------- YAML reading with lines

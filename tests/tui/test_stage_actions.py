@@ -92,3 +92,51 @@ async def test_handover_preview_writes_reports(sprint, open_app):
         status = str(app.screen.query_one("#handover-status").content)
         assert f"Wrote 3 files to {sprint.reports_dir}" in status
     assert (sprint.reports_dir / "handover.md").read_text().startswith("# Handover: acme")
+
+
+async def test_a_free_note_on_a_check_and_the_row_kept_by_key(sprint, open_app):
+    app = open_app(sprint)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3", "r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(FindingsTable)
+        first_manual = table.current.key  # the cursor stayed on its row while results arrived
+        assert first_manual == "edge.unused-records@acme.example" and table.cursor_row == 3
+        await pilot.press("up", "up")  # app.acme.example: a passing check, no decision
+        await pilot.pause()
+        key = table.current.key
+        assert key == "dns.resolves@app.acme.example"
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteDialog)
+        await pilot.press(*"app is the chat UI", "enter")
+        await pilot.pause()
+        assert "Note: app is the chat UI" in str(app.screen.query_one("#details-text").content)
+    progress = sprint.load_progress()
+    assert progress.notes[key].text == "app is the chat UI"
+    assert progress.position.key == key
+    # a row added above it (another host) does not move the user off the row they left
+    config = sprint.load_config()
+    config.target.hosts.insert(0, "api.acme.example")
+    sprint.save_config(config)
+    app = open_app(sprint)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.screen.query_one(FindingsTable).current.key == key
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(FindingsTable)
+        assert "dns.resolves@api.acme.example" in [f.key for f in table.rows_shown]
+        assert table.current.key == key
+
+
+async def test_answer_keys_pick_and_move_to_the_note(sprint, open_app):
+    app = open_app(sprint)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "m")
+        await pilot.pause()
+        await pilot.press("x", *"no model API yet", "enter")
+        await pilot.pause()
+    answer = sprint.load_progress().manual["audit.deploy-map"]
+    assert (answer.answer, answer.note) == ("n/a", "no model API yet")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stages import STAGES, get_stage, sprint_findings
+from stages import STAGES, sprint_done, sprint_findings
 from wizard.findings import Finding, Status
 from wizard.sprint import Progress, Sprint, SprintConfig, remember
 
@@ -47,32 +47,19 @@ class Session:
         """What the stage table shows: last results of its checks, then its manual items."""
         return [f for f in sprint_findings(self.config, self.progress) if f.stage == stage]
 
-    def set_position(self, stage: int | None = None, row: int | None = None) -> None:
+    def set_position(self, stage: int | None = None, row: int | None = None,
+                     key: str | None = None) -> None:
         """Remember where the user is; saved at once so reopening lands on the same row."""
         position = self.progress.position
-        new_stage = position.stage if stage is None else stage
-        new_row = position.row if row is None else row
-        if (new_stage, new_row) != (position.stage, position.row):
-            position.stage, position.row = new_stage, new_row
+        new = (position.stage if stage is None else stage, position.row if row is None else row, key)
+        if new != (position.stage, position.row, position.key):
+            position.stage, position.row, position.key = new
             self.save()
 
 
-def stage_done(config: SprintConfig, progress: Progress, number: int) -> tuple[int, int]:
-    """(done, total) items of a stage: a check is done once it ran, a manual item once answered."""
-    stage = get_stage(number)
-    ran = {f.id for f in progress.findings()}
-    done = sum(c.id in ran for c in stage.checks) + sum(m.id in progress.manual for m in stage.manual)
-    return done, len(stage.checks) + len(stage.manual)
-
-
-def sprint_done(config: SprintConfig, progress: Progress) -> tuple[int, int]:
-    pairs = [stage_done(config, progress, s.number) for s in STAGES]
-    return sum(d for d, _ in pairs), sum(t for _, t in pairs)
-
-
-def sprint_summary(config: SprintConfig, progress: Progress) -> str:
+def sprint_summary(progress: Progress) -> str:
     """`stage 3/7 · 9/21 done`: the picker's one-line state of a sprint."""
-    done, total = sprint_done(config, progress)
+    done, total = sprint_done(progress)
     return f"stage {progress.position.stage}/{len(STAGES)} · {done}/{total} done"
 
 
@@ -80,10 +67,3 @@ def needs_attention(finding: Finding) -> bool:
     """Findings a decision (accept risk / defer) makes sense for."""
     return finding.status in (Status.FAIL, Status.WARN, Status.ERROR, Status.MANUAL)
 
-
-_MANUAL_IDS = frozenset(item.id for s in STAGES for item in s.manual)
-
-
-def is_manual(finding: Finding) -> bool:
-    """A question a person answers, as opposed to an automated check's finding."""
-    return finding.id in _MANUAL_IDS

@@ -93,9 +93,16 @@ ANSWERS = {"yes": "Yes", "no": "No", "n/a": "N/A (does not apply)"}
 
 
 class AnswerDialog(Dialog[tuple[str, str]]):
-    """A manual item's answer (yes / no / n/a) and its note: who, where, when."""
+    """A manual item's answer (yes / no / n/a) and its note: who, where, when.
+
+    y, n or x pick the answer and move to the note (while the choices have focus)."""
 
     AUTO_FOCUS = "#answer"
+    BINDINGS = [
+        Binding("y", "pick('yes')", "Yes"),
+        Binding("n", "pick('no')", "No"),
+        Binding("x", "pick('n/a')", "N/A"),
+    ]
 
     def __init__(self, question: str, help_text: str, answer: str | None, note: str) -> None:
         super().__init__("Answer")
@@ -111,6 +118,12 @@ class AnswerDialog(Dialog[tuple[str, str]]):
         note = Input(self.note, placeholder="note: who, where, when", id="note")
         note.cursor_blink = False
         yield note
+        yield Static("y yes · n no · x n/a · tab to the note · enter saves", classes="hint")
+
+    def action_pick(self, value: str) -> None:
+        button = next(b for b in self.query(RadioButton) if b.name == value)
+        button.value = True
+        self.query_one("#note", Input).focus()
 
     def result(self) -> tuple[str, str] | None:
         pressed = self.query_one(RadioSet).pressed_button

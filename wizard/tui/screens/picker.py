@@ -45,7 +45,7 @@ def entry_prompt(entry: RecentEntry) -> Text:
     try:
         config, progress = sprint.load_config(), sprint.load_progress()
         text.append(f"  {config.target.domain}\n")
-        text.append(f"  {sprint_summary(config, progress)} · {shown_path(entry.path)}", style="dim")
+        text.append(f"  {sprint_summary(progress)} · {shown_path(entry.path)}", style="dim")
     except LaunchReadyError as exc:
         text.append(f"\n  cannot be read: {exc}", style="red")
     return text

@@ -16,12 +16,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, OptionList, Static
 
-from stages import STAGES, get_stage
+from stages import STAGES, get_stage, is_manual, manual_item
 from wizard.errors import LaunchReadyError
-from wizard.findings import Status
 from wizard.sprint import Progress
 from wizard.tui.screens.dialogs import AnswerDialog, Dialog, NoteDialog
-from wizard.tui.session import Session, is_manual, needs_attention
+from wizard.tui.session import Session, needs_attention
 from wizard.tui.widgets.details import FindingDetails
 from wizard.tui.widgets.findings_table import FindingsTable
 from wizard.tui.widgets.stage_list import StageList
@@ -70,8 +69,14 @@ class StageScreen(Screen):
 
     def on_mount(self) -> None:
         self.app.run_progress.subscribe(self, lambda _state: self.refresh_view())
-        self.refresh_view(row=self.session.progress.position.row)
+        self.refresh_view(row=self._saved_row())
         self.query_one(FindingsTable).focus()
+
+    def _saved_row(self) -> int:
+        """The row the user left: by its finding key, else by its index."""
+        position = self.session.progress.position
+        keys = [f.key for f in self.session.findings(self.stage)]
+        return keys.index(position.key) if position.key in keys else position.row
 
     def on_screen_resume(self) -> None:
         self.query_one(TitleBar).set_left(self._title())
@@ -87,12 +92,16 @@ class StageScreen(Screen):
         """Redraw from the Session: sidebar, table (cursor kept), details, run state."""
         stage = get_stage(self.stage)
         table = self.query_one(FindingsTable)
-        row = table.cursor_row if row is None else row
+        findings = self.session.findings(self.stage)
+        if row is None:  # stay on the same finding while rows arrive or move
+            current = table.current
+            keys = [f.key for f in findings]
+            row = keys.index(current.key) if current and current.key in keys else table.cursor_row
         main = self.query_one("#main")
         main.border_title = f"{stage.number} {stage.title}"
         self.query_one("#goal", Static).update(stage.goal)
         self.query_one(StageList).show(self.session, self.stage)
-        table.show(self.session.findings(self.stage), self.session.progress, row)
+        table.show(findings, self.session.progress, row)
         running = self.app.run_state
         state = self.query_one("#run-state", Static)
         state.update(running)
@@ -109,7 +118,9 @@ class StageScreen(Screen):
     @on(DataTable.RowHighlighted)
     def _row_moved(self) -> None:
         self._show_details()
-        self._save(row=self.query_one(FindingsTable).cursor_row)
+        table = self.query_one(FindingsTable)
+        current = table.current
+        self._save(row=table.cursor_row, key=current.key if current else None)
 
     @on(DataTable.RowSelected)
     def _row_chosen(self) -> None:
@@ -183,14 +194,14 @@ class StageScreen(Screen):
         if finding is None or not is_manual(finding):
             self.notify("Only manual items (TODO rows) are answered; use a or d for checks.")
             return
-        item = next(m for m in get_stage(finding.stage).manual if m.id == finding.id)
+        item = manual_item(finding.id)
         current = self.session.progress.manual.get(item.id)
         dialog = AnswerDialog(item.question, item.help, current and current.answer,
                               current.note if current else "")
         self._ask(dialog, lambda p, result: p.answer(item.id, *result))
 
     def action_note(self) -> None:
-        """Edit the note of the row's decision or answer (where notes are kept)."""
+        """Edit the row's note: its decision's or answer's when it has one, else a free note."""
         finding = self.query_one(FindingsTable).current
         if finding is None:
             return
@@ -206,10 +217,11 @@ class StageScreen(Screen):
                       lambda p, note: p.answer(finding.id, answer.answer, note))
         elif is_manual(finding):
             self.action_answer()
-        elif finding.status is Status.PASS:
-            self.notify("Notes are kept with a decision; a passing check needs none.")
         else:
-            self.notify("Notes are kept with a decision: press a (accept risk) or d (defer).")
+            note = progress.notes.get(finding.key)
+            self._ask(NoteDialog("Note", f"{finding.label()} {finding.title} · {finding.subject}. "
+                                 "An empty note removes it.", note.text if note else "", required=False),
+                      lambda p, text: p.note(finding.key, text))
 
     def action_setup(self) -> None:
         self.app.open_setup()

@@ -35,6 +35,9 @@ def describe(finding: Finding, progress: Progress, manual: bool) -> Text:
     decision = progress.decisions.get(finding.key)
     if decision:
         text.append(f"Decision: {decision.kind} · note: {decision.note}\n", style="italic")
+    note = progress.notes.get(finding.key)
+    if note:
+        text.append(f"Note: {note.text}\n", style="italic")
     return text
 
 

@@ -8,9 +8,9 @@ from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from stages import STAGES
+from stages import STAGES, sprint_done
 from wizard.findings import overall_status
-from wizard.tui.session import Session, sprint_done
+from wizard.tui.session import Session
 from wizard.tui.widgets.status import status_text
 
 _SHORT = max(len(s.short) for s in STAGES)
@@ -50,5 +50,5 @@ class StageList(Vertical):
             prompt.append_text(status_text(worst, count))
             options.add_option(Option(prompt, id=str(stage.number)))
         options.highlighted = current - 1
-        done, total = sprint_done(session.config, session.progress)
+        done, total = sprint_done(session.progress)
         self.query_one("#done-bar", Static).update(done_bar(done, total) + " done")
