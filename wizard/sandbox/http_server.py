@@ -14,7 +14,6 @@ import http.server
 import json
 import logging
 import socket
-import socketserver
 import ssl
 import threading
 from collections.abc import Callable, Iterable
@@ -23,6 +22,7 @@ from email.message import Message
 from urllib.parse import urlsplit
 
 from wizard.sandbox.client_hello import peek_server_name
+from wizard.sandbox.stoppable_server import StoppableHTTPServer
 
 log = logging.getLogger(__name__)
 
@@ -165,12 +165,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         log.debug("%s %s", self.address_string(), format % args)
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    """Handshakes in the connection's own thread (a slow client never blocks accept), joins
-    every connection thread on close, and can cut idle keep-alive connections at stop."""
-
-    daemon_threads = False
-    block_on_close = True
+class _Server(StoppableHTTPServer):
+    """Handshakes in the connection's own thread, so a slow client never blocks accept."""
 
     def __init__(self, address: tuple[str, int], app: App, tls: TlsChooser | None,
                  latency: Callable[[], float]):
@@ -179,20 +175,10 @@ class _Server(http.server.ThreadingHTTPServer):
         self.scheme = "https" if tls else "http"
         self.latency = latency
         self.stopping = threading.Event()
-        self._open: set[socket.socket] = set()  # dups of live connections, to cut them at stop
-        self._open_lock = threading.Lock()
         super().__init__(address, _Handler)
-
-    def server_bind(self) -> None:
-        """HTTPServer's own server_bind looks up the address's FQDN: a reverse DNS query."""
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
 
     def finish_request(self, request, client_address) -> None:
         request.settimeout(SOCKET_TIMEOUT_S)
-        handle = request.dup()
-        with self._open_lock:
-            self._open.add(handle)
         conn = request
         try:
             if self.tls:
@@ -202,9 +188,6 @@ class _Server(http.server.ThreadingHTTPServer):
         except (OSError, ssl.SSLError) as exc:
             log.debug("connection from %s ended: %s", client_address[0], exc)
         finally:
-            with self._open_lock:
-                self._open.discard(handle)
-            handle.close()
             if conn is not None and conn is not request:
                 conn.close()
 
@@ -213,14 +196,6 @@ class _Server(http.server.ThreadingHTTPServer):
         if ctx is None:
             return None
         return ctx.wrap_socket(sock, server_side=True)
-
-    def cut_connections(self) -> None:
-        with self._open_lock:
-            for handle in self._open:
-                try:
-                    handle.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 class Site:

@@ -9,12 +9,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
 
 from ..faults import Fault, Faults
 from ..state import Token, World
+from ..stoppable_server import StoppableHTTPServer
 from . import dns, rulesets, settings, zones  # noqa: F401  (they fill the route table)
 from .envelope import ApiError, Text, success
 from .ratelimit import RateLimiter
@@ -86,7 +87,7 @@ class CloudflareAPI:
             return
         self.faults.released.set()
         self._server.shutdown()
-        self._server.close_connections()
+        self._server.cut_connections()
         self._server.server_close()
         if self._thread:
             self._thread.join(timeout=10)
@@ -170,33 +171,10 @@ def _parse_body(raw: bytes) -> Any:
         return _Malformed(raw.decode("utf-8", "replace"))
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = False  # server_close() joins the handler threads
-    block_on_close = True
-
+class _Server(StoppableHTTPServer):
     def __init__(self, address, handler, api: CloudflareAPI):
         self.api = api
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
         super().__init__(address, handler)
-
-    def process_request_thread(self, request, client_address):
-        with self._connections_lock:
-            self._connections.add(request)
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            with self._connections_lock:
-                self._connections.discard(request)
-
-    def close_connections(self) -> None:
-        """Wake handlers waiting on idle keep-alive connections so they end now."""
-        with self._connections_lock:
-            for conn in self._connections:
-                try:
-                    conn.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 class _Handler(BaseHTTPRequestHandler):
