@@ -18,7 +18,7 @@ from typing import Protocol
 from wizard.findings import Finding, Severity, Status
 from wizard.net import NetContext, NetRefused
 from wizard.sprint import SprintConfig, now
-from wizard.vault import RedactingFilter, redact
+from wizard.vault import RedactingFilter, Vault, redact
 
 LOG_MAX_BYTES = 1_000_000
 LOG_RUNS_KEPT = 30
@@ -26,11 +26,13 @@ LOG_RUNS_KEPT = 30
 
 @dataclass
 class RunContext:
-    """What a check may use: the config, the one network context, and the run's log."""
+    """What a check may use: the config, the one network context, the run's log, and the
+    sprint's credentials (keyring, else environment)."""
 
     config: SprintConfig
     net: NetContext
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("launch-ready.run"))
+    vault: Vault | None = None
 
 
 class Runnable(Protocol):

@@ -1,15 +1,171 @@
-"""Secret values and their redaction. Every secret the tool handles is registered here, and every
-sink (log files, reports, screens, error lines) passes text through `redact` before it leaves.
+"""Credentials and the redaction of secret values everywhere.
+
+Credentials live in the OS keyring (service `launch-ready`, one entry per sprint and credential
+name), else in an environment variable named in the docs (the CI path); there is no plaintext
+fallback file. Every secret the vault hands out is registered, and every sink (log files,
+reports, screens, error lines) passes text through `redact` before it leaves the process.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
 import threading
+from dataclasses import dataclass
 
+from wizard.errors import EnvironmentProblem
+
+SERVICE = "launch-ready"
 MASK = "••••••"
+
+
+@dataclass(frozen=True)
+class CredentialKind:
+    name: str
+    label: str
+    env: str | None  # the environment variable read when the keyring has nothing (CI)
+
+
+CREDENTIALS: dict[str, CredentialKind] = {
+    c.name: c
+    for c in (
+        CredentialKind("cloudflare-token", "Cloudflare API token", "CLOUDFLARE_API_TOKEN"),
+        CredentialKind("alert-webhook", "Alert webhook URL", "LAUNCH_READY_ALERT_WEBHOOK"),
+        CredentialKind("user-a", "Test account A (token or password)", "LAUNCH_READY_USER_A"),
+        CredentialKind("user-b", "Test account B (token or password)", "LAUNCH_READY_USER_B"),
+        CredentialKind("admin", "Test admin account (token or password)", "LAUNCH_READY_ADMIN"),
+    )
+}
+
+NO_KEYRING = (
+    "no usable keyring: install and unlock one (GNOME Keyring or KWallet on Linux; the system "
+    "keychain on macOS and Windows), or in CI set the credential's environment variable, e.g. "
+    "CLOUDFLARE_API_TOKEN"
+)
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A credential value and where it came from; its repr never shows the value."""
+
+    value: str
+    source: str  # "keyring" or the environment variable's name
+
+    def __repr__(self) -> str:
+        return f"Secret({mask(self.value)}, from {self.source})"
+
+    __str__ = __repr__
+
+    @property
+    def masked(self) -> str:
+        return mask(self.value)
+
+
+def mask(value: str) -> str:
+    """The first 4 characters at most (for long values), then the mask: enough to recognise."""
+    return (value[:4] if len(value) >= 16 else "") + MASK
+
+
+def _kind(name: str) -> CredentialKind:
+    if name not in CREDENTIALS:
+        from wizard.errors import UsageError
+
+        raise UsageError(f"unknown credential {name!r}; known: {', '.join(CREDENTIALS)}")
+    return CREDENTIALS[name]
+
+
+def keyring_usable() -> bool:
+    import keyring
+    from keyring.backends import fail
+
+    backend = keyring.get_keyring()
+    return not isinstance(backend, fail.Keyring) and getattr(backend, "priority", 1) > 0
+
+
+class Vault:
+    """One sprint's credentials. Reading never fails for want of a keyring (the environment is
+    the fallback); storing without one is an environment problem (exit 3)."""
+
+    def __init__(self, sprint_name: str):
+        self.sprint = sprint_name
+
+    def _username(self, name: str) -> str:
+        return f"{self.sprint}/{name}"
+
+    def get(self, name: str) -> Secret | None:
+        kind = _kind(name)
+        value = None
+        if keyring_usable():
+            import keyring
+            import keyring.errors
+
+            try:
+                value = keyring.get_password(SERVICE, self._username(name))
+            except keyring.errors.KeyringError as exc:
+                raise EnvironmentProblem(f"the keyring refused to read {name}: {exc}") from None
+            if value:
+                register_secret(value)
+                return Secret(value, "keyring")
+        env_value = os.environ.get(kind.env) if kind.env else None
+        if env_value:
+            register_secret(env_value)
+            return Secret(env_value, kind.env)
+        return None
+
+    def set(self, name: str, value: str) -> None:
+        _kind(name)
+        register_secret(value)
+        self._keyring_call("store", name, lambda kr: kr.set_password(SERVICE, self._username(name), value))
+
+    def forget(self, name: str) -> bool:
+        """Remove a stored credential; False when there was none."""
+        import keyring.errors
+
+        _kind(name)
+        try:
+            self._keyring_call("forget", name,
+                               lambda kr: kr.delete_password(SERVICE, self._username(name)))
+        except keyring.errors.PasswordDeleteError:
+            return False
+        return True
+
+    def stored(self) -> dict[str, str]:
+        """Credential name -> where it is found ("keyring" or the env variable), names only."""
+        found = {}
+        for name in CREDENTIALS:
+            secret = self.get(name)
+            if secret is not None:
+                found[name] = secret.source
+        return found
+
+    @staticmethod
+    def _keyring_call(what: str, name: str, call) -> None:
+        if not keyring_usable():
+            raise EnvironmentProblem(NO_KEYRING)
+        import keyring
+        import keyring.errors
+
+        try:
+            call(keyring)
+        except keyring.errors.PasswordDeleteError:
+            raise
+        except keyring.errors.KeyringError as exc:
+            raise EnvironmentProblem(f"the keyring refused to {what} {name}: {exc}") from None
+
+
+# ---------------------------------------------------------------- redaction
+
 _lock = threading.Lock()
 _secrets: set[str] = set()
+
+# Credential-looking values in evidence: tokens in URLs and headers of probes.
+_PATTERNS = [
+    re.compile(r"(?i)(authorization:\s*(?:bearer|basic|token)\s+)[^\s\"',;]+"),
+    re.compile(r"(?i)(\"?(?:authorization|x-api-key|x-auth-key|api[-_]?key|cookie|set-cookie)\"?\s*[:=]\s*\"?(?:bearer\s+)?)[^\s\"',;]{6,}"),
+    re.compile(r"(?i)([?&](?:token|access_token|api_key|apikey|key|secret|password|sig|signature)=)[^&\s\"'#]+"),
+    re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+(?=@)"),  # user:password@ in URLs
+]
 
 
 def register_secret(value: str | None) -> None:
@@ -20,18 +176,21 @@ def register_secret(value: str | None) -> None:
 
 
 def redact(text: str) -> str:
-    if not _secrets or not text:
+    """Mask every registered secret, and anything that looks like a credential."""
+    if not text:
         return text
     with _lock:
         secrets = sorted(_secrets, key=len, reverse=True)
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, MASK)
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: m.group(1) + MASK, text)
     return text
 
 
 class RedactingFilter(logging.Filter):
-    """Masks registered secrets in every log record, arguments and tracebacks included."""
+    """Masks secrets in every log record, arguments and tracebacks included."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = redact(record.getMessage())
