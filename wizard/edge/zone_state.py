@@ -1,0 +1,148 @@
+"""The zone state the edge checks judge, read in as few API calls as Cloudflare allows.
+
+One zone lookup, then concurrently: every page of DNS records, the five zone settings that
+matter for HTTPS (per-setting endpoints only: the bulk one is retired), and bot management. A
+part the token may not read is recorded as unreadable (the checks that need it say so); a
+rejected token or a missing zone stops the whole read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import cloudflare
+from cloudflare import Cloudflare
+
+from wizard.edge.client import call
+from wizard.net import NetContext
+
+SETTINGS = ("ssl", "always_use_https", "min_tls_version", "automatic_https_rewrites",
+            "security_header")
+PER_PAGE = 5000
+MAX_RECORD_PAGES = 20  # 100,000 records: far past any launch zone, and a bound on the loop
+PROXIABLE = frozenset({"A", "AAAA", "CNAME"})
+
+# The permission group each part needs (named in findings when the token lacks it).
+PERMISSION = {"zone": "Zone Read", "records": "DNS Read", "settings": "Zone Settings Read",
+              "bot_management": "Bot Management Read"}
+
+
+class ZoneStateError(Exception):
+    """The zone state could not be read at all. `rejected`: Cloudflare refused the token."""
+
+    def __init__(self, message: str, rejected: bool = False):
+        super().__init__(message)
+        self.rejected = rejected
+
+
+class PartUnreadable(Exception):
+    """One part of the state could not be read completely."""
+
+
+UNREADABLE = (cloudflare.APIError, PartUnreadable, TimeoutError)
+
+
+@dataclass(frozen=True)
+class ZoneState:
+    zone_id: str
+    name: str
+    status: str
+    name_servers: list[str]
+    records: list[dict[str, Any]]
+    settings: dict[str, Any]  # setting id -> value, for the settings that could be read
+    bot_fight_mode: bool | None
+    unreadable: dict[str, str] = field(default_factory=dict)  # part -> why it could not be read
+
+    def host_records(self, host: str) -> list[dict[str, Any]]:
+        """The records a browser reaches for host: its A, AAAA and CNAME records."""
+        host = host.lower().rstrip(".")
+        return [r for r in self.records if r["name"] == host and r["type"] in PROXIABLE]
+
+
+def describe(exc: Exception) -> str:
+    """Cloudflare's own code and message (never the request, so never the token)."""
+    if isinstance(exc, cloudflare.APIConnectionError | TimeoutError):
+        return f"no answer from the Cloudflare API ({type(exc).__name__})"
+    status = getattr(exc, "status_code", None)
+    errors = getattr(exc, "errors", None) or []
+    detail = "; ".join(f"code {e.code}: {e.message}" for e in errors[:3]) or type(exc).__name__
+    return f"HTTP {status}, {detail}" if status else detail
+
+
+def _refusal(part: str, exc: Exception) -> str:
+    if isinstance(exc, PartUnreadable):
+        return str(exc)
+    if isinstance(exc, cloudflare.PermissionDeniedError):
+        return f"the token lacks the {PERMISSION[part]} permission ({describe(exc)})"
+    return describe(exc)
+
+
+async def read_zone_state(client: Cloudflare, net: NetContext, zone_name: str) -> ZoneState:
+    try:
+        zones = await call(net, client.zones.list, name=zone_name)
+    except cloudflare.AuthenticationError as exc:
+        raise ZoneStateError(f"Cloudflare rejected the API token ({describe(exc)})", rejected=True) from None
+    except (cloudflare.APIError, TimeoutError) as exc:
+        raise ZoneStateError(f"could not look up the zone {zone_name}: {_refusal('zone', exc)}") from None
+    if not zones.result:
+        raise ZoneStateError(f"the token sees no zone named {zone_name} (check cloudflare.zone in "
+                             "sprint.yaml and that the token covers that zone)")
+    zone = zones.result[0]
+    unreadable: dict[str, str] = {}
+    parts = await asyncio.gather(
+        _records(client, net, zone.id),
+        *(call(net, client.zones.settings.get, setting_id=s, zone_id=zone.id) for s in SETTINGS),
+        call(net, client.bot_management.get, zone_id=zone.id),
+        return_exceptions=True,
+    )
+    for part in parts:
+        if isinstance(part, cloudflare.AuthenticationError):
+            raise ZoneStateError(f"Cloudflare rejected the API token ({describe(part)})", rejected=True)
+        if isinstance(part, BaseException) and not isinstance(part, UNREADABLE):
+            raise part
+    records, *setting_values, bots = parts
+    if isinstance(records, UNREADABLE):
+        unreadable["records"], records = _refusal("records", records), []
+    settings: dict[str, Any] = {}
+    for setting, value in zip(SETTINGS, setting_values, strict=True):
+        if isinstance(value, UNREADABLE):
+            unreadable[setting] = _refusal("settings", value)
+        else:
+            settings[setting] = _plain(value.value)
+    fight_mode = None
+    if isinstance(bots, UNREADABLE):
+        unreadable["bot_management"] = _refusal("bot_management", bots)
+    else:
+        fight_mode = bool(getattr(bots, "fight_mode", False))
+    return ZoneState(zone_id=zone.id, name=zone.name, status=str(zone.status),
+                     name_servers=list(zone.name_servers or []), records=records,
+                     settings=settings, bot_fight_mode=fight_mode, unreadable=unreadable)
+
+
+async def _records(client: Cloudflare, net: NetContext, zone_id: str) -> list[dict[str, Any]]:
+    """Every DNS record, page by page until result_info says it was the last (no extra empty
+    page, which is where the SDK's own iterator stops)."""
+    found: list[dict[str, Any]] = []
+    for page in range(1, MAX_RECORD_PAGES + 1):
+        answer = await call(net, client.dns.records.list, zone_id=zone_id, page=page, per_page=PER_PAGE)
+        found.extend(_record(r) for r in answer.result)
+        info = answer.result_info
+        if not answer.result or info is None or page >= (info.total_pages or 1):
+            return found
+    raise PartUnreadable(f"more than {MAX_RECORD_PAGES * PER_PAGE} DNS records; read the rest "
+                         "in the dashboard")
+
+
+def _record(r: Any) -> dict[str, Any]:
+    out = {"type": r.type, "name": r.name.lower().rstrip("."), "content": r.content,
+           "proxied": bool(getattr(r, "proxied", False)), "ttl": r.ttl}
+    if getattr(r, "priority", None) is not None:
+        out["priority"] = r.priority
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """Setting values come as strings or SDK models (security_header): keep plain data."""
+    return value.model_dump(exclude_none=True) if hasattr(value, "model_dump") else value
