@@ -8,7 +8,9 @@ from pathlib import Path
 import jinja2
 
 from stages import STAGES, sprint_findings
+from stages.deployment_map import deployment_map
 from stages.handover import OWNERSHIP
+from stages.risk_list import risk_list
 from wizard.findings import STATUS_ICON, STATUS_WORD, Finding, Severity, Status
 from wizard.sprint import Progress, Sprint, SprintConfig, now, write_atomic
 from wizard.vault import redact
@@ -66,6 +68,8 @@ def _context(config: SprintConfig, progress: Progress) -> dict:
         "note": lambda f: progress.notes.get(f.key),
         "owners": owners,
         "manual": progress.manual,
+        "risk": risk_list(findings, decision),
+        "deployment": deployment_map(config, findings),
     }
 
 
