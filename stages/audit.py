@@ -1,6 +1,7 @@
 """Stage 1: quick audit. Find the launch blockers in under half a day."""
 
 from stages.base import Deliverable, ManualItem, Stage
+from stages.email_checks import STAGE1_CHECKS as EMAIL_CHECKS
 from wizard.findings import Severity
 
 STAGE = Stage(
@@ -13,6 +14,7 @@ STAGE = Stage(
         "Production settings live in someone's laptop or a dashboard nobody else can open.",
         "There is no monitoring, so the first outage report would come from a customer.",
     ),
+    checks=(*EMAIL_CHECKS,),
     manual=(
         ManualItem("audit.deploy-map", 1,
                    "Every place the product runs is listed (hosting, database, model API, email, analytics)",
@@ -26,7 +28,8 @@ STAGE = Stage(
                    "A rough number is enough: it sizes rate limits, model quotas and alert thresholds."),
     ),
     deliverables=(
-        Deliverable("risk-list", "Risk list: must fix before launch / can wait"),
-        Deliverable("deployment-map", "Deployment map: DNS, subdomains, env vars, monitoring"),
+        Deliverable("risk-list", "Risk list: must fix before launch / can wait", "risk-list.md.j2"),
+        Deliverable("deployment-map", "Deployment map: DNS, subdomains, env vars, monitoring",
+                    "deployment-map.md.j2"),
     ),
 )
