@@ -115,3 +115,10 @@ def test_nameserver_specs():
     assert parse_nameserver("9.9.9.9").port == 53
     with pytest.raises(ValueError, match="not an IP address"):
         parse_nameserver("dns.example")
+
+
+def test_a_missing_ca_bundle_is_a_clear_error(tmp_path):
+    from wizard.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"network.ca_bundle .*missing.pem cannot be used"):
+        NetContext(Network(ca_bundle="missing.pem"), "acme.example", tmp_path)

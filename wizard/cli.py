@@ -24,6 +24,11 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line and exit 2."""
 
     def error(self, message: str):
+        if message.startswith("unrecognized arguments:"):
+            count = len(message.split(":", 1)[1].split())
+            # not echoed: a secret typed on the command line must not be printed back
+            message = (f"{count} unexpected argument(s), not shown; credentials are never given "
+                       "on the command line (`credentials ... set` prompts for them)")
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
@@ -34,15 +39,20 @@ def build_parser() -> argparse.ArgumentParser:
         "traffic' in a two-day launch sprint. Without a command: pick a sprint to resume.",
     )
     parser.add_argument("--version", action="version", version=f"launch-ready {__version__}")
+    present = argparse.ArgumentParser(add_help=False)
+    present.add_argument("--present", action="store_true", default=argparse.SUPPRESS,
+                         help="screen-share mode: also mask e-mails, Cloudflare ids and IP addresses")
+    parser.add_argument("--present", action="store_true",
+                        help="screen-share mode: also mask e-mails, Cloudflare ids and IP addresses")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("new", help="start a new sprint")
+    p = sub.add_parser("new", help="start a new sprint", parents=[present])
     p.add_argument("name", help="sprint name: lower-case letters, digits, '-' and '_'")
     p.add_argument("--domain", help="the product's registrable domain, e.g. acme.example")
     p.add_argument("--dir", type=Path, help="create the sprint in this folder (default: the sprints home)")
     p.add_argument("--no-tui", action="store_true", help="only create the files (needs --domain)")
 
-    p = sub.add_parser("open", help="open a sprint in the wizard where it was left")
+    p = sub.add_parser("open", help="open a sprint in the wizard where it was left", parents=[present])
     p.add_argument("sprint", metavar="NAME|PATH")
 
     p = sub.add_parser("check", help="run the automated checks headless (for CI)")
@@ -55,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
     p.add_argument("--save", action="store_true", help="record the results in progress.yaml")
 
-    p = sub.add_parser("demo", help="start the built-in sandbox and open the wizard on the demo sprint")
+    p = sub.add_parser("demo", help="start the built-in sandbox and open the wizard on the demo sprint",
+                       parents=[present])
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--headless", action="store_true", help="run every check on the demo and print the report")
     mode.add_argument("--serve", action="store_true", help="print the demo sprint and the endpoints, serve until Ctrl-C")
@@ -64,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
                    "(KIND: 429, 500, timeout, drop; repeatable)")
     p.add_argument("--latency-ms", type=int, default=0, metavar="MS",
                    help="added latency per DNS answer and per origin response")
+
+    p = sub.add_parser("credentials", help="store, verify or forget the sprint's credentials (OS keyring)")
+    p.add_argument("sprint", metavar="NAME|PATH")
+    p.add_argument("action", choices=["set", "verify", "forget", "list"])
+    p.add_argument("credential", nargs="?", default="cloudflare-token",
+                   help="which one (default cloudflare-token; see `list`)")
 
     p = sub.add_parser("handover", help="render the handover documents")
     p.add_argument("sprint", metavar="NAME|PATH")
@@ -103,7 +120,7 @@ def _write_crash_log() -> Path:
 
 def _dispatch(args: argparse.Namespace) -> int:
     handlers = {None: _picker, "new": _new, "open": _open, "check": _check, "handover": _handover,
-                "demo": _demo}
+                "demo": _demo, "credentials": _credentials}
     return handlers[args.command](args)
 
 
@@ -115,10 +132,10 @@ def _load(ref: str):
     return sprint, sprint.load_config(), sprint.load_progress()
 
 
-def _picker(_args) -> int:
+def _picker(args) -> int:
     from wizard.tui.app import run_tui
 
-    return run_tui()
+    return run_tui(present=args.present)
 
 
 def _new(args) -> int:
@@ -141,7 +158,7 @@ def _new(args) -> int:
         return EXIT_OK
     from wizard.tui.app import run_tui
 
-    return run_tui(new_name=args.name, new_dir=args.dir, new_domain=args.domain)
+    return run_tui(new_name=args.name, new_dir=args.dir, new_domain=args.domain, present=args.present)
 
 
 def _open(args) -> int:
@@ -153,7 +170,7 @@ def _open(args) -> int:
         remember(sprint, config.name)
         from wizard.tui.app import run_tui
 
-        return run_tui(sprint)
+        return run_tui(sprint, present=args.present)
     finally:
         sprint.locked().release()
 
@@ -242,7 +259,7 @@ def _demo(args) -> int:
         try:
             from wizard.tui.app import run_tui
 
-            return run_tui(sprint)
+            return run_tui(sprint, present=args.present)
         finally:
             sprint.locked().release()
 
@@ -256,6 +273,88 @@ def _serve_until_interrupted() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
+
+
+def _credentials(args) -> int:
+    from wizard.vault import CREDENTIALS, Vault, mask
+
+    sprint, config, _progress = _load(args.sprint)
+    vault = Vault(config.name)
+    if args.credential not in CREDENTIALS:
+        raise UsageError(f"unknown credential {args.credential!r}; known: {', '.join(CREDENTIALS)}")
+    kind = CREDENTIALS[args.credential]
+    if args.action == "list":
+        stored = vault.stored()
+        for name, c in CREDENTIALS.items():
+            where = stored.get(name)
+            print(f"{name:<18} {c.label:<40} {('in ' + where) if where else 'not set'}")
+        return EXIT_OK
+    if args.action == "forget":
+        gone = vault.forget(args.credential)
+        print(f"{kind.label}: removed from the keyring" if gone else f"{kind.label}: nothing stored")
+        return EXIT_OK
+    if args.action == "set":
+        value = _read_secret(f"{kind.label} for {config.name} (input hidden): ")
+        if args.credential == "cloudflare-token":
+            from wizard.edge.access import looks_like_global_key, token_recipe
+
+            if looks_like_global_key(value):
+                raise UsageError("that is a Global API Key, which can do anything in every zone; "
+                                 "launch-ready only uses API tokens. " + token_recipe(_zone(config)))
+        vault.set(args.credential, value)
+        print(f"{kind.label} stored in the keyring as {mask(value)}")
+        return EXIT_OK
+    return _verify_token(sprint, config, vault)
+
+
+def _read_secret(prompt: str) -> str:
+    """A masked prompt on a terminal; a pipe is read as is (never a command-line argument)."""
+    import getpass
+
+    value = getpass.getpass(prompt) if sys.stdin.isatty() else sys.stdin.readline()
+    value = value.strip()
+    if not value:
+        raise UsageError("nothing was entered; the credential was not changed")
+    return value
+
+
+def _zone(config) -> str:
+    return config.cloudflare.zone or config.target.domain
+
+
+def _verify_token(sprint, config, vault) -> int:
+    import os
+
+    from wizard.edge.access import READS, check_token, token_recipe
+    from wizard.errors import EnvironmentProblem
+    from wizard.net import NetContext
+
+    secret = vault.get("cloudflare-token")
+    if secret is None:
+        raise UsageError("no Cloudflare token: run `launch-ready credentials "
+                         f"{config.name} set`, or set CLOUDFLARE_API_TOKEN in CI")
+    if os.environ.get("CLOUDFLARE_API_KEY") or os.environ.get("CLOUDFLARE_EMAIL"):
+        print("note: CLOUDFLARE_EMAIL / CLOUDFLARE_API_KEY are set and ignored (tokens only)")
+
+    async def run():
+        async with NetContext(config.network, config.target.domain, sprint.root) as net:
+            return await check_token(secret.value, _zone(config), net, config.cloudflare.api_base_url)
+
+    report = asyncio.run(run())
+    if report.rejected:
+        raise EnvironmentProblem(f"Cloudflare rejected the token from {secret.source} "
+                                 f"({secret.masked}); " + token_recipe(_zone(config)))
+    status = report.status or "unknown to the user-token endpoint (an account token?)"
+    expiry = f", expires {report.expires_on}" if report.expires_on else ", no expiry"
+    print(f"token {secret.masked} from {secret.source}: {status}{expiry}")
+    for permission, purpose in READS:
+        print(f"  {report.reads.get(permission, 'not checked'):<22} {permission:<32} {purpose}")
+    print("  write permissions cannot be checked without writing; the fixes need: "
+          "DNS, Zone Settings, Dynamic Redirect, Cache Rules and Bot Management · Edit")
+    if report.missing:
+        print(f"missing: {', '.join(report.missing)}. {token_recipe(_zone(config))}")
+        return EXIT_BLOCKERS
+    return EXIT_OK
 
 
 def _handover(args) -> int:

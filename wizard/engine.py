@@ -118,9 +118,9 @@ def default_timeout(ctx: RunContext) -> float:
 
 async def _guarded(check: Runnable, ctx: RunContext) -> list[Finding]:
     timeout = check.timeout_s or default_timeout(ctx)
-    try:
+    try:  # secrets never leave a check: whatever a probe saw, its findings carry it masked
         async with asyncio.timeout(timeout):
-            return list(await check.run(ctx))
+            return [f.masked(redact) for f in await check.run(ctx)]
     except TimeoutError:
         ctx.log.warning("check %s timed out after %.0f s", check.id, timeout)
         return [_error(check, ctx, f"did not finish within {timeout:.0f} s")]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from wizard.vault import redact_data
 
 
 class Status(StrEnum):
@@ -72,6 +74,14 @@ class Finding(BaseModel):
     @property
     def is_blocker(self) -> bool:
         return self.severity is Severity.BLOCKER and self.status is Status.FAIL
+
+    def masked(self, mask: Callable[[str], str]) -> Finding:
+        """The same finding with every text passed through `mask` (secrets, screen-sharing)."""
+        return self.model_copy(update={
+            "summary": mask(self.summary),
+            "remediation": mask(self.remediation),
+            "evidence": redact_data(self.evidence, mask),
+        })
 
     def label(self) -> str:
         """`✗ FAIL`: icon and word together."""

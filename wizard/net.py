@@ -21,6 +21,7 @@ import httpcore
 import httpx
 
 from wizard.addresses import ConnectTo, in_scope, is_ip, parse_connect_to, parse_nameserver
+from wizard.errors import UsageError
 from wizard.sprint import Network
 
 
@@ -62,7 +63,11 @@ def build_ssl_context(ca_bundle: Path | None) -> ssl.SSLContext:
 
         ctx.load_verify_locations(certifi.where())
     if ca_bundle is not None:
-        ctx.load_verify_locations(cafile=str(ca_bundle))
+        try:
+            ctx.load_verify_locations(cafile=str(ca_bundle))
+        except (OSError, ssl.SSLError) as exc:
+            raise UsageError(f"network.ca_bundle {ca_bundle} cannot be used ({exc}); "
+                             "point it at a PEM file of CA certificates") from None
     return ctx
 
 

@@ -35,6 +35,7 @@ from wizard.addresses import (
 from wizard.errors import SprintFileError, SprintNotFound, UsageError
 from wizard.filelock import FileLock
 from wizard.findings import Finding
+from wizard.vault import redact
 
 SPRINT_SCHEMA = "launch-ready/sprint@1"
 PROGRESS_SCHEMA = "launch-ready/progress@1"
@@ -450,7 +451,7 @@ class Sprint:
         with self._lock:
             if path.exists():
                 _parse(path, model, schema)  # refuse to replace a file we cannot read
-            write_atomic(path, text)
+            write_atomic(path, redact(text))  # a secret pasted into a note stays out of the file
 
 
 # ---------------------------------------------------------------- recent sprints

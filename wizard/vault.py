@@ -8,6 +8,7 @@ reports, screens, error lines) passes text through `redact` before it leaves the
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import re
@@ -162,10 +163,62 @@ _secrets: set[str] = set()
 # Credential-looking values in evidence: tokens in URLs and headers of probes.
 _PATTERNS = [
     re.compile(r"(?i)(authorization:\s*(?:bearer|basic|token)\s+)[^\s\"',;]+"),
-    re.compile(r"(?i)(\"?(?:authorization|x-api-key|x-auth-key|api[-_]?key|cookie|set-cookie)\"?\s*[:=]\s*\"?(?:bearer\s+)?)[^\s\"',;]{6,}"),
+    re.compile(r"(?i)(\"?(?:authorization|x-api-key|x-auth-key|api[-_]?key|cookie|set-cookie)\"?\s*[:=]\s*\"?(?:bearer\s+)?)[^\s\"',;&]{6,}"),
     re.compile(r"(?i)([?&](?:token|access_token|api_key|apikey|key|secret|password|sig|signature)=)[^&\s\"'#]+"),
     re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+(?=@)"),  # user:password@ in URLs
 ]
+
+
+# Screen-share (presentation) mode also hides what is not secret but not for a client's eyes:
+# e-mail addresses, Cloudflare account/zone/record ids, IP addresses (the origin's above all).
+_PRESENTING = threading.Event()
+_SCREEN_PATTERNS = [
+    (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"), "•••@•••"),
+    (re.compile(r"\b[0-9a-f]{32}\b"), "•••id•••"),
+]
+_IP_CANDIDATE = re.compile(r"(?<![\w.:])[0-9A-Fa-f.:]*[.:][0-9A-Fa-f.:]*(?![\w.:])")
+
+
+def _mask_ip(match: re.Match) -> str:
+    try:
+        ipaddress.ip_address(match.group(0))
+    except ValueError:
+        return match.group(0)
+    return "•.•.•.•"
+
+
+def set_presenting(on: bool) -> None:
+    """Screen-share mode: what is drawn on screen is masked further (see screen_text)."""
+    if on:
+        _PRESENTING.set()
+    else:
+        _PRESENTING.clear()
+
+
+def presenting() -> bool:
+    return _PRESENTING.is_set()
+
+
+def screen_text(text: str) -> str:
+    """Text about to be drawn: secrets always masked; more while screen-sharing."""
+    text = redact(text)
+    if presenting():
+        for pattern, replacement in _SCREEN_PATTERNS:
+            text = pattern.sub(replacement, text)
+        text = _IP_CANDIDATE.sub(_mask_ip, text)
+    return text
+
+
+def redact_data(value, mask_text=None):
+    """The same masking applied to every string inside nested dicts and lists (evidence)."""
+    mask_text = mask_text or redact
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {k: redact_data(v, mask_text) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_data(v, mask_text) for v in value]
+    return value
 
 
 def register_secret(value: str | None) -> None:

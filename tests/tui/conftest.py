@@ -19,3 +19,19 @@ def open_app():
         return LaunchReadyApp(sprint)
 
     return make
+
+
+def screen_of(app: LaunchReadyApp) -> str:
+    """The text of what the app shows now (the exported SVG, entities and no-break spaces undone)."""
+    import html
+
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
+
+
+async def goto_row(pilot, app: LaunchReadyApp, key: str) -> None:
+    """Move the stage table's cursor to the finding `key` with the arrow keys, as a user would."""
+    table = app.screen.query_one("FindingsTable")
+    target = [f.key for f in table.rows_shown].index(key)
+    step = "down" if target > table.cursor_row else "up"
+    await pilot.press(*[step] * abs(target - table.cursor_row))
+    await pilot.pause()

@@ -19,6 +19,7 @@ from stages.runner import run_sprint
 from wizard.engine import CheckFinished, Event
 from wizard.errors import LaunchReadyError
 from wizard.sprint import Sprint, SprintConfig
+from wizard.tui.screens.credentials import CredentialsScreen
 from wizard.tui.screens.handover import HandoverScreen
 from wizard.tui.screens.help import HelpScreen
 from wizard.tui.screens.picker import PickerScreen
@@ -26,6 +27,8 @@ from wizard.tui.screens.setup import SetupScreen
 from wizard.tui.screens.stage import StageScreen
 from wizard.tui.session import Session
 from wizard.tui.setup_rules import sprint_root
+from wizard.tui.widgets.title_bar import TitleBar
+from wizard.vault import presenting, screen_text, set_presenting
 
 THEME = "ansi-dark"  # the terminal's own palette: readable over SSH and screen sharing
 
@@ -33,11 +36,16 @@ THEME = "ansi-dark"  # the terminal's own palette: readable over SSH and screen 
 class LaunchReadyApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "launch-ready"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+t", "toggle_sharing", "Screen-share mode", show=False),
+    ]
 
     def __init__(self, sprint: Sprint | None = None, *, new_name: str | None = None,
-                 new_dir: Path | None = None, new_domain: str | None = None) -> None:
+                 new_dir: Path | None = None, new_domain: str | None = None,
+                 present: bool = False) -> None:
         super().__init__()
+        set_presenting(present)
         self.theme = THEME
         self.start_sprint, self.new_name, self.new_dir, self.new_domain = (
             sprint, new_name, new_dir, new_domain)
@@ -64,6 +72,21 @@ class LaunchReadyApp(App[int]):
         if self.session is not None:
             self.session.close()
             self.session = None
+
+    def notify(self, message: str, **kwargs) -> None:
+        """Every message on screen is masked like the rest of the screen."""
+        super().notify(screen_text(message), **kwargs)
+
+    def action_toggle_sharing(self) -> None:
+        """Screen-share mode: also mask e-mail addresses, Cloudflare ids and IP addresses."""
+        set_presenting(not presenting())
+        for screen in self.screen_stack:
+            for bar in screen.query(TitleBar):
+                bar.show_sharing()
+            if isinstance(screen, StageScreen):
+                screen.refresh_view()
+        self.notify("Screen-share mode on: e-mails, ids and addresses are masked" if presenting()
+                    else "Screen-share mode off")
 
     # ------------------------------------------------------------ navigation
 
@@ -102,6 +125,9 @@ class LaunchReadyApp(App[int]):
 
     def open_handover(self) -> None:
         self.push_screen(HandoverScreen(self.session))
+
+    def open_credentials(self) -> None:
+        self.push_screen(CredentialsScreen(self.session))
 
     def action_open_help(self) -> None:
         self.open_help()
@@ -159,12 +185,18 @@ class LaunchReadyApp(App[int]):
             yield SystemCommand("Handover preview", "h: render the deliverables",
                                 screen.action_handover)
             yield SystemCommand("Setup", "s: domain, hosts, pages", screen.action_setup)
+            yield SystemCommand("Credentials", "c: Cloudflare token and test accounts (keyring)",
+                                self.open_credentials)
+        yield SystemCommand("Screen-share mode " + ("off" if presenting() else "on"),
+                            "ctrl+t: mask e-mails, Cloudflare ids and IP addresses as well",
+                            self.action_toggle_sharing)
         yield SystemCommand("Help", "?: every key on this screen", self.open_help)
 
 
 def run_tui(sprint: Sprint | None = None, *, new_name: str | None = None,
-            new_dir: Path | None = None, new_domain: str | None = None) -> int:
+            new_dir: Path | None = None, new_domain: str | None = None, present: bool = False) -> int:
     """Run the wizard until the user quits; the sprint's lock is released on the way out."""
-    app = LaunchReadyApp(sprint, new_name=new_name, new_dir=new_dir, new_domain=new_domain)
+    app = LaunchReadyApp(sprint, new_name=new_name, new_dir=new_dir, new_domain=new_domain,
+                         present=present)
     code = app.run()
     return code or 0

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from stages import STAGES, sprint_done, sprint_findings
 from wizard.findings import Finding, Status
 from wizard.sprint import Progress, Sprint, SprintConfig, remember
+from wizard.vault import screen_text
 
 
 @dataclass
@@ -44,8 +45,10 @@ class Session:
         self.sprint.save_progress(self.progress)
 
     def findings(self, stage: int) -> list[Finding]:
-        """What the stage table shows: last results of its checks, then its manual items."""
-        return [f for f in sprint_findings(self.config, self.progress) if f.stage == stage]
+        """What the stage table shows: last results of its checks, then its manual items,
+        masked for the screen (more so while screen-sharing)."""
+        return [f.masked(screen_text) for f in sprint_findings(self.config, self.progress)
+                if f.stage == stage]
 
     def set_position(self, stage: int | None = None, row: int | None = None,
                      key: str | None = None) -> None:

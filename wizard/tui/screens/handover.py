@@ -12,6 +12,7 @@ from stages.deliverables import render_deliverables, write_deliverables
 from wizard.errors import LaunchReadyError
 from wizard.tui.session import Session
 from wizard.tui.widgets.title_bar import TitleBar
+from wizard.vault import screen_text
 
 
 class HandoverScreen(Screen):
@@ -45,7 +46,7 @@ class HandoverScreen(Screen):
             for name, markdown in documents.items():
                 with TabPane(name):
                     with VerticalScroll():
-                        yield Markdown(markdown)
+                        yield Markdown(screen_text(markdown))
         yield Footer()
 
     def action_write(self) -> None:

@@ -45,6 +45,7 @@ class StageScreen(Screen):
         Binding("n", "note", "Note"),
         Binding("s", "setup", "Setup", show=False),
         Binding("h", "handover", "Handover preview", show=False),
+        Binding("c", "credentials", "Credentials", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit", show=False),
         *(Binding(str(s.number), f"show_stage({s.number})", f"Stage {s.number}: {s.short}",
@@ -228,6 +229,9 @@ class StageScreen(Screen):
 
     def action_handover(self) -> None:
         self.app.open_handover()
+
+    def action_credentials(self) -> None:
+        self.app.open_credentials()
 
     def action_help(self) -> None:
         self.app.open_help()

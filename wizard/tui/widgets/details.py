@@ -9,6 +9,7 @@ from textual.widgets import Static
 from wizard.findings import SEVERITY_WORD, Finding, Status
 from wizard.sprint import Progress
 from wizard.tui.widgets.status import compact_evidence, status_text
+from wizard.vault import screen_text
 
 
 def describe(finding: Finding, progress: Progress, manual: bool) -> Text:
@@ -20,7 +21,8 @@ def describe(finding: Finding, progress: Progress, manual: bool) -> Text:
         if answer is None:
             text.append("Not answered yet: press m (or enter) to answer yes / no / n.a.\n")
         else:
-            text.append(f"Answer: {answer.answer}" + (f" · note: {answer.note}" if answer.note else "") + "\n")
+            note = f" · note: {screen_text(answer.note)}" if answer.note else ""
+            text.append(f"Answer: {answer.answer}{note}\n")
     else:
         text.append(finding.summary + "\n")
         if finding.evidence:
@@ -34,10 +36,10 @@ def describe(finding: Finding, progress: Progress, manual: bool) -> Text:
         text.append(finding.fix + "\n")
     decision = progress.decisions.get(finding.key)
     if decision:
-        text.append(f"Decision: {decision.kind} · note: {decision.note}\n", style="italic")
+        text.append(f"Decision: {decision.kind} · note: {screen_text(decision.note)}\n", style="italic")
     note = progress.notes.get(finding.key)
     if note:
-        text.append(f"Note: {note.text}\n", style="italic")
+        text.append(f"Note: {screen_text(note.text)}\n", style="italic")
     return text
 
 
