@@ -33,8 +33,9 @@ def test_check_json_report_and_exit_code(sprint, home, capsys):
     missing = resolves["www.acme.example"]
     assert missing["status"] == "fail" and missing["severity"] == "blocker"
     assert missing["evidence"]["outcome"] == "nxdomain"
-    assert report["blockers"] == 1
-    assert report["totals"]["fail"] == 1 and report["totals"]["manual"] > 0
+    assert report["blockers"] == sum(f["severity"] == "blocker" and f["status"] == "fail"
+                                     for f in report["findings"]) >= 1
+    assert report["totals"]["fail"] >= 1 and report["totals"]["manual"] > 0
     assert [s["number"] for s in report["stages"]] == [1, 2, 3, 4, 5, 6, 7]
     assert next(s for s in report["stages"] if s["number"] == 3)["status"] == "fail"
     assert set(report) >= {"tool_version", "generated_at", "duration_s", "findings", "totals"}
@@ -67,7 +68,7 @@ def test_save_records_results_and_output_writes_a_file(sprint, tmp_path, capsys)
     out = tmp_path / "report.json"
     main(["check", "acme", "--save", "--format", "json", "--output", str(out)])
     assert capsys.readouterr().out == ""
-    assert json.loads(out.read_text())["blockers"] == 1
+    assert json.loads(out.read_text())["blockers"] >= 1
     results = sprint.load_progress().results
     assert results["dns.resolves@www.acme.example"].finding.status == "fail"
 
@@ -81,7 +82,8 @@ def test_handover_writes_the_documents(sprint, capsys):
     assert main(["handover", "acme"]) == 0
     written = capsys.readouterr().out.split()
     assert [os.path.basename(p) for p in written] == [
-        "handover.md", "admin-access-map.md", "post-launch-backlog.md"]
+        "risk-list.md", "deployment-map.md", "handover.md", "admin-access-map.md",
+        "post-launch-backlog.md"]
     handover = (sprint.reports_dir / "handover.md").read_text()
     assert handover.index("## Open blockers") < handover.index("## Stage 1")
     assert "www.acme.example does not exist in DNS" in handover.split("## Stage 1")[0]
