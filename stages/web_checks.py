@@ -12,11 +12,13 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from stages.base import Check
+from stages.per_run import once
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
+from wizard.net import NetContext
 from wizard.probes.dns import resolve_host
 from wizard.probes.html import insecure_urls
-from wizard.probes.http import Chain, host_chains, probe_path, same_path, shared_chain
+from wizard.probes.http import Chain, new_probe_path, same_path, walk
 from wizard.probes.nameservers import delegation
 from wizard.probes.tls import TlsUnreachable, inspect_certificate
 
@@ -35,6 +37,27 @@ UNREACHED = {
     "out-of-scope": "redirected outside the sprint's domain",
     "other": "could not be reached",
 }
+
+async def probe_path(net: NetContext) -> str:
+    """This run's random path and query, the same for every check."""
+    async def make() -> str:
+        return new_probe_path()
+
+    return await once(net, "web:probe-path", make)
+
+
+async def shared_chain(net: NetContext, url: str) -> Chain:
+    """The redirect chain from url, walked once per run whichever check asks first."""
+    return await once(net, f"web:walk:{url}", lambda: walk(net, url))
+
+
+async def host_chains(net: NetContext, host: str) -> tuple[Chain, Chain]:
+    """(http://host/<probe path>, https://host/<probe path>), shared by the host checks."""
+    path = await probe_path(net)
+    http, https = await asyncio.gather(shared_chain(net, f"http://{host}{path}"),
+                                       shared_chain(net, f"https://{host}{path}"))
+    return http, https
+
 
 HostJudge = Callable[[Check, RunContext, str, Chain, Chain], Finding]
 
@@ -251,7 +274,7 @@ async def _canonical_redirect(ctx: RunContext, check: Check) -> list[Finding]:
 
 
 def _preserves_path(check: Check, ctx: RunContext, host: str, http: Chain, https: Chain) -> Finding:
-    wanted = probe_path(ctx.net)
+    wanted = http.start  # the run's probe path, on every start URL
     walked = [c for c in (http, https) if c.final is not None and c.redirects]
     evidence = {"probe": wanted, **_chains_evidence(http, https)}
     lost = [c for c in walked if not same_path(c.final.url, wanted)]

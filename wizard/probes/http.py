@@ -1,16 +1,14 @@
 """Redirect chains as a browser meets them: every hop kept (status, location, the headers that
 matter), at most MAX_HOPS requests, a URL seen twice named as a loop.
 
-Several checks read the same chains (enforced, canonical, path, loops, HSTS, availability), so
-each start URL is walked once per run: `shared_chain` keeps the walk per NetContext.
+Several checks read the same chains (enforced, canonical, path, loops, HSTS, availability); the
+stages share one walk per start URL per run.
 """
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import ssl
-import weakref
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
@@ -138,44 +136,11 @@ async def walk(net: NetContext, url: str, max_hops: int = MAX_HOPS) -> Chain:
     return chain
 
 
-@dataclass
-class _RunWalks:
-    probe_path: str
-    tasks: dict[str, asyncio.Future[Chain]] = field(default_factory=dict)
-
-
-_walks: weakref.WeakKeyDictionary[NetContext, _RunWalks] = weakref.WeakKeyDictionary()
-
-
-def probe_path(net: NetContext) -> str:
-    """A random path and query for this run: unique enough that no cache holds it, and easy to
-    spot in the evidence when a redirect drops or rewrites it."""
-    if net not in _walks:
-        token = secrets.token_hex(4)
-        _walks[net] = _RunWalks(f"/lr-{token}?q={token}")
-    return _walks[net].probe_path
-
-
-def _shared_task(net: NetContext, url: str) -> asyncio.Future[Chain]:
-    probe_path(net)
-    run = _walks[net]
-    if url not in run.tasks:
-        run.tasks[url] = asyncio.ensure_future(walk(net, url))
-    return run.tasks[url]
-
-
-async def shared_chain(net: NetContext, url: str) -> Chain:
-    """The walk from url, made at most once per run and shared by every check that asks
-    (shielded: one check timing out must not cancel a walk other checks are waiting for)."""
-    return await asyncio.shield(_shared_task(net, url))
-
-
-async def host_chains(net: NetContext, host: str) -> tuple[Chain, Chain]:
-    """(http://host/<probe path>, https://host/<probe path>) walked once per run."""
-    path = probe_path(net)
-    http, https = await asyncio.gather(shared_chain(net, f"http://{host}{path}"),
-                                       shared_chain(net, f"https://{host}{path}"))
-    return http, https
+def new_probe_path() -> str:
+    """A random path and query: unique enough that no cache holds it, and easy to spot in the
+    evidence when a redirect drops or rewrites it."""
+    token = secrets.token_hex(4)
+    return f"/lr-{token}?q={token}"
 
 
 def same_path(url: str, wanted: str) -> bool:
