@@ -2,6 +2,7 @@
 
 from stages.base import Deliverable, ManualItem, Stage
 from stages.email_checks import STAGE1_CHECKS as EMAIL_CHECKS
+from stages.web_checks import STAGE1_CHECKS as WEB_CHECKS
 from wizard.findings import Severity
 
 STAGE = Stage(
@@ -14,7 +15,7 @@ STAGE = Stage(
         "Production settings live in someone's laptop or a dashboard nobody else can open.",
         "There is no monitoring, so the first outage report would come from a customer.",
     ),
-    checks=(*EMAIL_CHECKS,),
+    checks=(*WEB_CHECKS, *EMAIL_CHECKS),
     manual=(
         ManualItem("audit.deploy-map", 1,
                    "Every place the product runs is listed (hosting, database, model API, email, analytics)",

@@ -6,6 +6,7 @@ import asyncio
 
 from stages.base import Check, Deliverable, ManualItem, Stage
 from stages.cloudflare_checks import STAGE3_CHECKS as CLOUDFLARE_CHECKS
+from stages.web_checks import STAGE3_CHECKS as WEB_CHECKS
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.probes.dns import Resolution, resolve_host
@@ -62,7 +63,7 @@ STAGE = Stage(
         "http:// pages load without redirecting to https://; pages mix http:// content.",
         "The origin's address is public, so the edge can be bypassed.",
     ),
-    checks=(DNS_RESOLVES, *CLOUDFLARE_CHECKS),
+    checks=(DNS_RESOLVES, *WEB_CHECKS, *CLOUDFLARE_CHECKS),
     manual=(
         ManualItem("edge.unused-records", 3,
                    "Unused DNS records and forgotten subdomains are removed",
