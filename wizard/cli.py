@@ -225,6 +225,7 @@ def _run_checks(args, sprint, config, progress) -> int:
 
 
 def _demo(args) -> int:
+    import os
     import time
 
     from wizard.sandbox.faults import Faults
@@ -241,6 +242,7 @@ def _demo(args) -> int:
         raise UsageError(str(exc)) from None
     faults.dns_latency_s = faults.http_latency_s = max(args.latency_ms, 0) / 1000
     with Sandbox(faults) as sandbox:
+        os.environ.update(sandbox.credentials())  # this process only: the demo's own accounts
         sprint = sandbox.write_demo_sprint(sprints_home() / "demo")
         config, progress = sprint.load_config(), sprint.load_progress()
         remember(sprint, config.name)

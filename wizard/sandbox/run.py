@@ -60,6 +60,12 @@ class Sandbox:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    def credentials(self) -> dict[str, str]:
+        """The demo's credentials as the environment variables the vault reads (the CI path):
+        the emulator's token and the origin's two test users."""
+        return {"CLOUDFLARE_API_TOKEN": self.token, "LAUNCH_READY_USER_A": "tok-alice",
+                "LAUNCH_READY_USER_B": "tok-bob"}
+
     def endpoints(self) -> dict[str, str]:
         addresses = self.world.addresses
         return {
