@@ -40,7 +40,7 @@ async def shoot(home: Path, sandbox) -> list[Path]:
         await pilot.press("3", "r")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        await pilot.press("down", "down")
+        await pilot.press("ctrl+home", "down", "down", "down")
         await pilot.pause()
         save(app, "stage")
         await pilot.press("7", "m")
@@ -67,6 +67,7 @@ def main() -> int:
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, Sandbox() as sandbox:
         os.environ["LAUNCH_READY_HOME"] = str(Path(tmp) / "home")
+        os.environ.update(sandbox.credentials())  # as `launch-ready demo` does
         for path in asyncio.run(shoot(Path(tmp) / "home", sandbox)):
             print(path.relative_to(ROOT))
     return 0

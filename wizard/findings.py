@@ -46,8 +46,9 @@ STATUS_ICON = {
 }
 SEVERITY_WORD = {Severity.BLOCKER: "blocker", Severity.CAN_WAIT: "can-wait", Severity.INFO: "info"}
 
-# The worst status wins when findings are summed up (a stage, a run).
-_RANK = [Status.FAIL, Status.ERROR, Status.WARN, Status.MANUAL, Status.PASS, Status.SKIPPED]
+# Worst first: the worst status wins when findings are summed up (a stage, a run), and lists
+# of findings show what needs doing first.
+STATUS_ORDER = [Status.FAIL, Status.ERROR, Status.WARN, Status.MANUAL, Status.PASS, Status.SKIPPED]
 
 
 class Finding(BaseModel):
@@ -100,7 +101,7 @@ def totals(findings: Iterable[Finding]) -> dict[str, int]:
 def overall_status(findings: Iterable[Finding]) -> Status | None:
     """The worst status among findings; None when nothing has run."""
     present = {f.status for f in findings}
-    for status in _RANK:
+    for status in STATUS_ORDER:
         if status in present:
             return status
     return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stages import STAGES, sprint_done, sprint_findings
-from wizard.findings import Finding, Status
+from wizard.findings import STATUS_ORDER, Finding, Status
 from wizard.sprint import Progress, Sprint, SprintConfig, remember
 from wizard.vault import screen_text
 
@@ -45,10 +45,11 @@ class Session:
         self.sprint.save_progress(self.progress)
 
     def findings(self, stage: int) -> list[Finding]:
-        """What the stage table shows: last results of its checks, then its manual items,
-        masked for the screen (more so while screen-sharing)."""
-        return [f.masked(screen_text) for f in sprint_findings(self.config, self.progress)
-                if f.stage == stage]
+        """What the stage table shows: what needs doing first (failures, errors, warnings, then
+        questions to answer, then what passed), masked for the screen (more so while sharing)."""
+        rows = [f for f in sprint_findings(self.config, self.progress) if f.stage == stage]
+        rows.sort(key=lambda f: STATUS_ORDER.index(f.status))  # stable: check order kept within
+        return [f.masked(screen_text) for f in rows]
 
     def set_position(self, stage: int | None = None, row: int | None = None,
                      key: str | None = None) -> None:
