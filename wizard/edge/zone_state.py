@@ -92,7 +92,7 @@ async def read_zone_state(client: Cloudflare, net: NetContext, zone_name: str) -
     zone = zones.result[0]
     unreadable: dict[str, str] = {}
     parts = await asyncio.gather(
-        _records(client, net, zone.id),
+        read_records(client, net, zone.id),
         *(call(net, client.zones.settings.get, setting_id=s, zone_id=zone.id) for s in SETTINGS),
         call(net, client.bot_management.get, zone_id=zone.id),
         return_exceptions=True,
@@ -110,7 +110,7 @@ async def read_zone_state(client: Cloudflare, net: NetContext, zone_name: str) -
         if isinstance(value, UNREADABLE):
             unreadable[setting] = _refusal("settings", value)
         else:
-            settings[setting] = _plain(value.value)
+            settings[setting] = plain_value(value.value)
     fight_mode = None
     if isinstance(bots, UNREADABLE):
         unreadable["bot_management"] = _refusal("bot_management", bots)
@@ -121,7 +121,7 @@ async def read_zone_state(client: Cloudflare, net: NetContext, zone_name: str) -
                      settings=settings, bot_fight_mode=fight_mode, unreadable=unreadable)
 
 
-async def _records(client: Cloudflare, net: NetContext, zone_id: str) -> list[dict[str, Any]]:
+async def read_records(client: Cloudflare, net: NetContext, zone_id: str) -> list[dict[str, Any]]:
     """Every DNS record, page by page until result_info says it was the last (no extra empty
     page, which is where the SDK's own iterator stops)."""
     found: list[dict[str, Any]] = []
@@ -136,13 +136,14 @@ async def _records(client: Cloudflare, net: NetContext, zone_id: str) -> list[di
 
 
 def _record(r: Any) -> dict[str, Any]:
-    out = {"type": r.type, "name": r.name.lower().rstrip("."), "content": r.content,
+    """A record as plans and snapshots hold it (the id lets a change name the object)."""
+    out = {"id": r.id, "type": r.type, "name": r.name.lower().rstrip("."), "content": r.content,
            "proxied": bool(getattr(r, "proxied", False)), "ttl": r.ttl}
     if getattr(r, "priority", None) is not None:
-        out["priority"] = r.priority
+        out["priority"] = int(r.priority)
     return out
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """Setting values come as strings or SDK models (security_header): keep plain data."""
     return value.model_dump(exclude_none=True) if hasattr(value, "model_dump") else value

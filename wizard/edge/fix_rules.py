@@ -1,0 +1,115 @@
+"""Rule fixes: the canonical redirect (cf.redirect-canonical) and the private-URL cache bypass
+(cf.cache-bypass-private), each one rule of ours merged into a phase others may use too.
+
+Our rule is found again by its `ref` (a rule field Cloudflare keeps across PUTs), so re-planning
+updates it in place instead of adding a second one. Every other rule stays, with its id, fields
+and order. Placement follows Cloudflare's semantics: redirect rules stop at the first match, so
+ours goes last and a more specific redirect someone wrote keeps winning; cache rules all apply
+and a later rule overrides an earlier one, so the bypass goes last to win over a cache-everything
+rule. Expressions stay inside the subset Cloudflare and the sandbox both accept (eq, in, and, or,
+concat, http.host, http.request.uri.path).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from wizard.edge.draft import Draft
+from wizard.edge.live_zone import CACHE_PHASE, REDIRECT_PHASE
+from wizard.sprint import SprintConfig
+
+REDIRECT_REF = "launch_ready_canonical_redirect"
+BYPASS_REF = "launch_ready_private_no_cache"
+REDIRECT_CODES = (301, 308)
+COMPARED = ("expression", "action", "action_parameters", "enabled")  # what makes our rule ours
+
+
+def _quote(text: str) -> str:
+    return json.dumps(text)  # a JSON string is a valid rules-language string literal
+
+
+def _host_match(hosts: list[str]) -> str:
+    if len(hosts) == 1:
+        return f"http.host eq {_quote(hosts[0])}"
+    return "http.host in {" + " ".join(_quote(h) for h in hosts) + "}"
+
+
+def _merge(draft: Draft, fix: str, phase: str, ref: str, wanted: dict[str, Any], last: bool, note: str) -> bool:
+    """Put `wanted` (our rule) into the phase: replaced in place, or moved/added last when
+    `last`; unchanged (False) when the rule there already matches."""
+    rules = draft.rules[phase]
+    index = next((i for i, r in enumerate(rules) if r.get("ref") == ref), None)
+    ours = rules[index] if index is not None else None
+    in_place = ours is not None and (not last or index == len(rules) - 1)
+    if in_place and all(ours.get(k) == wanted[k] for k in COMPARED):
+        return False
+    merged = {**(ours or {}), **wanted}
+    others = [r for r in rules if r.get("ref") != ref]
+    if in_place:
+        new = [merged if r.get("ref") == ref else r for r in rules]
+    else:
+        new = [*others, merged]
+    kept = f"; the {len(others)} other rule(s) of the phase are kept with their ids and order" if others else ""
+    draft.set_rules(fix, phase, new, note=note + kept)
+    return True
+
+
+def plan_canonical_redirect(draft: Draft, config: SprintConfig, fix: str, status_code: int) -> None:
+    if status_code not in REDIRECT_CODES:
+        raise ValueError(f"the canonical redirect is permanent: status {status_code} is not one of {REDIRECT_CODES}")
+    target = config.target
+    variants = [h for h in target.hosts if h != target.canonical and h in (target.domain, f"www.{target.domain}")]
+    if not variants:
+        draft.note(fix, "no apex or www variant besides the canonical host in target.hosts: nothing to redirect")
+        return
+    wanted = {
+        "ref": REDIRECT_REF,
+        "description": f"launch-ready {fix}: {', '.join(variants)} -> https://{target.canonical}",
+        "expression": f"({_host_match(variants)})",
+        "action": "redirect",
+        "action_parameters": {"from_value": {
+            "status_code": status_code,
+            "target_url": {"expression": f"concat({_quote('https://' + target.canonical)}, http.request.uri.path)"},
+            "preserve_query_string": True}},
+        "enabled": True,
+    }
+    earlier = [r.get("description") or r.get("id") for r in draft.rules[REDIRECT_PHASE]
+               if r.get("ref") != REDIRECT_REF and any(v in r.get("expression", "") for v in variants)]
+    if earlier:
+        draft.note(fix, f"existing redirect rule(s) {', '.join(map(str, earlier))} also match "
+                        f"{', '.join(variants)} and run first (the first matching redirect wins)")
+    _merge(draft, fix, REDIRECT_PHASE, REDIRECT_REF, wanted, last=False,
+           note=f"{', '.join(variants)} redirect to https://{target.canonical} with {status_code}, path and query kept")
+
+
+def api_host(config: SprintConfig) -> str | None:
+    """The chatbot API's host, when the sprint has an `api:` section with a base URL (issue 8
+    adds it); None until then."""
+    base = getattr(getattr(config, "api", None), "base_url", None)
+    return urlsplit(base).hostname if base else None
+
+
+def plan_cache_bypass(draft: Draft, config: SprintConfig, fix: str) -> None:
+    paths: dict[str, list[str]] = {}
+    for url in config.target.private_urls:
+        parts = urlsplit(url)
+        paths.setdefault(parts.hostname, [])
+        if (parts.path or "/") not in paths[parts.hostname]:
+            paths[parts.hostname].append(parts.path or "/")
+    api = api_host(config)
+    terms = [f"(http.host eq {_quote(h)} and http.request.uri.path in {{{' '.join(map(_quote, p))}}})"
+             for h, p in paths.items() if h != api]
+    terms += [f"(http.host eq {_quote(api)})"] if api else []
+    if not terms:
+        draft.note(fix, "no target.private_urls and no API host configured: nothing to bypass")
+        return
+    wanted = {"ref": BYPASS_REF, "description": f"launch-ready {fix}: never cache private responses",
+              "expression": " or ".join(terms), "action": "set_cache_settings",
+              "action_parameters": {"cache": False}, "enabled": True}
+    if _merge(draft, fix, CACHE_PHASE, BYPASS_REF, wanted, last=True,
+              note="last in the phase, so it overrides earlier cache rules (later cache rules win); "
+                   "paths match exactly, any query string"):
+        draft.note(fix, "copies the edge already cached stay until they expire: purge the cache after "
+                        "applying, and send Cache-Control: private, no-store from the origin as well")
