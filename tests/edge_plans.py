@@ -32,12 +32,12 @@ def zone_id(sandbox) -> str:
 
 
 def view(sandbox) -> dict[str, Any]:
-    """Records (without ids), settings, rules and bot management, as the emulator holds them."""
+    """Records and rules (without the ids the server gives), settings and bot management, as the
+    emulator holds them: equal views mean equal zones, across sandboxes too."""
     zone = sandbox.world.zone_by_name(DOMAIN)
     with sandbox.world.lock:
         records = sorted((r.type, r.name, r.content, r.proxied, r.ttl, r.priority) for r in zone.records.values())
-        rules = {phase: [(r.id if r.description.startswith("launch-ready") is False else "ours",
-                          r.expression, r.action, repr(r.action_parameters), r.description)
+        rules = {phase: [(r.expression, r.action, repr(r.action_parameters), r.description)
                          for r in rs.rules] for phase, rs in zone.rulesets.items() if rs.rules}
         return {"records": records, "settings": dict(zone.settings), "rules": rules,
                 "bot": dict(zone.bot_management)}

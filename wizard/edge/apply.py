@@ -16,7 +16,7 @@ from typing import Any
 
 from cloudflare import Cloudflare
 
-from wizard.edge.api import EdgeApi, EdgeApiError, Step
+from wizard.edge.api import MAX_WAIT_S, EdgeApi, EdgeApiError, Step
 from wizard.edge.converge import Converger, Drift, Live, Side, objects, read_live
 from wizard.edge.journal import Journal, read_json, write_json
 from wizard.edge.plan import Plan
@@ -39,11 +39,15 @@ class Outcome:
 
 
 async def apply_plan(plan: Plan, client: Cloudflare, change_dir: Path, *, on_step: Step | None = None,
-                     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep) -> Outcome:
-    """Snapshot into change_dir, apply DNS (one batch), settings, phases, bot management, verify."""
+                     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+                     max_wait_s: float = MAX_WAIT_S) -> Outcome:
+    """Snapshot into change_dir, apply DNS (one batch), settings, phases, bot management, verify.
+
+    max_wait_s bounds the rate-limit waiting of the apply (0: stop at the first 429); a restore
+    after a failure may always wait up to MAX_WAIT_S, since only it brings the zone back."""
     change_dir = Path(change_dir)
     change_dir.mkdir(parents=True, exist_ok=True)
-    api = EdgeApi(client, plan.zone_id, on_step=on_step, sleep=sleep)
+    api = EdgeApi(client, plan.zone_id, on_step=on_step, sleep=sleep, max_wait_s=max_wait_s)
     journal = Journal(change_dir)
     write_json(change_dir / "plan.json", plan.model_dump(mode="json", by_alias=True))
     journal.write("begin", action="apply")
@@ -77,6 +81,7 @@ async def drive(plan: Plan, api: EdgeApi, change_dir: Path, journal: Journal, ta
     if target == "before":  # a rollback that failed is not undone by re-applying: say what is left
         return await _left(plan, api, change_dir, journal, f"rollback stopped: {reason}")
     api.on_step(f"failed ({reason}); restoring the snapshot")
+    api.waited_s, api.max_wait_s = 0.0, max(api.max_wait_s, MAX_WAIT_S)  # the restore may wait
     try:
         await Converger(api, plan, journal, back, force=True).run()
         live = await read_live(api, plan)
