@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import json
+import tempfile
 from datetime import UTC, datetime
 from typing import Any
 
 from cloudflare import Cloudflare
 
+from wizard.edge.apply import apply_plan
 from wizard.edge.plan import Change, Plan
 from wizard.sandbox.demo import APP, DOMAIN
+from wizard.sandbox.run import Sandbox
 
 WWW = f"www.{DOMAIN}"
 CACHE = "http_request_cache_settings"
@@ -37,7 +43,7 @@ def view(sandbox) -> dict[str, Any]:
     zone = sandbox.world.zone_by_name(DOMAIN)
     with sandbox.world.lock:
         records = sorted((r.type, r.name, r.content, r.proxied, r.ttl, r.priority) for r in zone.records.values())
-        rules = {phase: [(r.expression, r.action, repr(r.action_parameters), r.description)
+        rules = {phase: [(r.expression, r.action, json.dumps(r.action_parameters, sort_keys=True), r.description)
                          for r in rs.rules] for phase, rs in zone.rulesets.items() if rs.rules}
         return {"records": records, "settings": dict(zone.settings), "rules": rules,
                 "bot": dict(zone.bot_management)}
@@ -92,6 +98,16 @@ def records_plan(sandbox, count: int) -> Plan:
                for i in range(count)]
     return Plan(zone=DOMAIN, zone_id=zone_id(sandbox), fixes=["cf.bench"], changes=changes,
                 created_at=datetime.now(UTC))
+
+
+@functools.cache
+def desired_view() -> tuple[dict[str, Any], int]:
+    """(the zone after a clean apply of sprint_plan, the API calls that apply made), measured in
+    a sandbox of its own."""
+    with Sandbox() as sandbox, tempfile.TemporaryDirectory() as tmp:
+        outcome = asyncio.run(apply_plan(sprint_plan(sandbox), client(sandbox), f"{tmp}/c"))
+        assert outcome.state == "applied", outcome.message
+        return view(sandbox), outcome.calls
 
 
 __all__ = ["APP", "client", "records_plan", "record_ids", "sprint_plan", "view"]

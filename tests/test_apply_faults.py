@@ -5,27 +5,24 @@ middle is waited out (an injected clock and sleep: no real waiting)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
 
-from tests.edge_plans import client, sprint_plan, view
+from tests.edge_plans import client, desired_view, sprint_plan, view
 from tests.sandbox.conftest import FakeClock
 from wizard.edge.apply import apply_plan
 from wizard.sandbox.cfapi.ratelimit import RateLimiter
-from wizard.sandbox.run import Sandbox
 
 APPLY_CALLS = 19  # snapshot 6, batch + records re-read 2, settings 2, phases 2 + 2 re-reads, verify 5
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def desired() -> dict:
-    """The zone after a clean apply, in a sandbox of its own; also pins the calls an apply makes."""
-    with Sandbox() as sandbox, __import__("tempfile").TemporaryDirectory() as tmp:
-        outcome = asyncio.run(apply_plan(sprint_plan(sandbox), client(sandbox), f"{tmp}/c"))
-        assert (outcome.state, outcome.calls) == ("applied", APPLY_CALLS)
-        return view(sandbox)
+    """The zone after a clean apply; also pins the number of calls an apply makes."""
+    zone, calls = desired_view()
+    assert calls == APPLY_CALLS
+    return zone
 
 
 @pytest.mark.parametrize("kind", ["500", "timeout", "drop"])
