@@ -10,6 +10,7 @@ replaced (delete + create, which the apply sends in one batch), never edited int
 from __future__ import annotations
 
 from wizard.edge.draft import AUTO_TTL, Draft
+from wizard.edge.fix_mail import spf_hosts
 from wizard.sprint import SprintConfig
 
 MAX_CNAME_CHASE = 8
@@ -95,6 +96,8 @@ def mail_or_verification(draft: Draft, name: str) -> str | None:
     and the records services read to verify the domain, break behind it."""
     if name in {r["content"].lower().rstrip(".") for r in draft.records if r["type"] == "MX"}:
         return "a mail server (an MX target)"
+    if name in spf_hosts(draft) and name != draft.live.name:
+        return "a mail server (named in SPF)"
     labels = name.split(".")
     if any(label.startswith("_") for label in labels):
         return "a service or verification name (_dmarc, _domainkey, _acme-challenge, ...)"
@@ -114,10 +117,12 @@ def plan_proxy(draft: Draft, config: SprintConfig, fix: str) -> None:
         if not records:
             draft.note(fix, f"{host} has no A, AAAA or CNAME record to proxy"
                             + (" (cf.dns-www / cf.dns-apex creates it)" if partner(config, host) else ""))
+        spf = (f"; SPF authorises {host} by its A record, which will then give Cloudflare's "
+               "addresses: replace that `a` with ip4:<your mail server>") if host in spf_hosts(draft) else ""
         for r in records:
             if not r["proxied"]:
                 draft.update_record(fix, r, note=f"{host}'s origin address stops being public; "
-                                    "firewall the origin to Cloudflare's addresses next",
+                                    f"firewall the origin to Cloudflare's addresses next{spf}",
                                     proxied=True, ttl=AUTO_TTL)
 
 

@@ -37,6 +37,20 @@ def _tagged(draft: Draft, name: str, prefix: str) -> list[dict]:
     return [r for r in draft.at(name, "TXT") if _text(r["content"]).lower().startswith(prefix.lower())]
 
 
+def spf_hosts(draft: Draft) -> set[str]:
+    """The hosts the zone's SPF records authorise by address (`a` for the record's own name,
+    `a:host`): their A records must keep giving the mail server's address."""
+    found = set()
+    for r in draft.records:
+        text = _text(r["content"]) if r["type"] == "TXT" else ""
+        if text.lower().startswith("v=spf1"):
+            for term in text.lower().split()[1:]:
+                match = re.match(r"^[+?~-]?a(:([^/]+))?(/|$)", term)
+                if match:
+                    found.add((match.group(2) or r["name"]).rstrip("."))
+    return found
+
+
 def spf_costs(draft: Draft, record: str, depth: int = 0) -> list[tuple[str, int | None]]:
     """(term, DNS lookups it costs, includes counted through) for each term of an SPF record;
     None for an include outside the zone, which is not looked up here (it costs at least 1)."""
