@@ -23,7 +23,7 @@ async def test_apply_reaches_desired_state_and_rollback_restores_snapshot(sandbo
     after = view(sandbox)
     assert ("CNAME", "www.acme.example", "acme.example", True, 1, None) in after["records"]
     assert after["settings"]["ssl"] == "strict" and after["settings"]["always_use_https"] == "on"
-    assert [r[4] for r in after["rules"][CACHE]][-1] == "launch-ready: bypass the API host"
+    assert [r[3] for r in after["rules"][CACHE]][-1] == "launch-ready: bypass the API host"
     assert "sending dns batch 1" in steps
 
     files = {p.name for p in (tmp_path / "c1").iterdir()}

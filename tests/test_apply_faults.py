@@ -70,7 +70,7 @@ async def test_an_apply_told_not_to_wait_stops_and_restores(sandbox, tmp_path):
     """max_wait_s=0: the first 429 stops the apply; the restore waits the lockout out."""
     before = view(sandbox)
     clock = FakeClock()
-    sandbox.api.limiter = RateLimiter(limit=10, window_s=300, clock=clock)
+    sandbox.api.limiter = RateLimiter(limit=12, window_s=300, clock=clock)
     steps: list[str] = []
 
     async def sleep(seconds: float) -> None:
@@ -78,6 +78,6 @@ async def test_an_apply_told_not_to_wait_stops_and_restores(sandbox, tmp_path):
 
     outcome = await apply_plan(sprint_plan(sandbox), client(sandbox), tmp_path / "c", sleep=sleep,
                                on_step=steps.append, max_wait_s=0)
-    assert outcome.state == "rolled-back" and "429" in outcome.message
+    assert outcome.state == "rolled-back" and "429" in outcome.message, outcome.message
     assert view(sandbox) == before
     assert "rate limited: waiting 300 s" in steps

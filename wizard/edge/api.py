@@ -52,6 +52,8 @@ class EdgeApi:
         self.max_calls, self.max_wait_s = max_calls, max_wait_s
         self.calls = 0
         self.waited_s = 0.0
+        self._waiting = asyncio.Lock()  # concurrent reads refused together wait once, together
+        self._waits = 0
 
     # ------------------------------------------------------------------ transport
 
@@ -65,7 +67,13 @@ class EdgeApi:
         async with asyncio.timeout((seconds or 60) + 5):  # the SDK's own timeout, plus slack
             return await asyncio.to_thread(fn, **kwargs)
 
-    async def _wait(self, exc: cloudflare.RateLimitError) -> None:
+    async def _wait(self, exc: cloudflare.RateLimitError, seen: int) -> None:
+        async with self._waiting:
+            if self._waits == seen:  # nobody waited since this call was refused
+                await self._wait_out(exc)
+                self._waits += 1
+
+    async def _wait_out(self, exc: cloudflare.RateLimitError) -> None:
         try:
             wait = max(1, int(exc.response.headers.get("retry-after", "60")))
         except ValueError:
@@ -86,10 +94,11 @@ class EdgeApi:
         again), reads get READ_ATTEMPTS tries, an unanswered write raises WriteUnknown."""
         failures = 0
         for _ in range(int(self.max_wait_s) + READ_ATTEMPTS + 1):  # bounded: each turn waits or fails
+            seen = self._waits
             try:
                 return await self._once(fn, kwargs)
             except cloudflare.RateLimitError as exc:
-                await self._wait(exc)
+                await self._wait(exc, seen)
             except (cloudflare.APIConnectionError, cloudflare.InternalServerError, TimeoutError) as exc:
                 if write:
                     raise WriteUnknown(describe(exc)) from None
