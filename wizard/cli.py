@@ -65,6 +65,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
     p.add_argument("--save", action="store_true", help="record the results in progress.yaml")
 
+    p = sub.add_parser("plan", help="what the Cloudflare fixes would change (writes nothing)")
+    p.add_argument("sprint", metavar="NAME|PATH")
+    p.add_argument("--fix", action="append", default=[], metavar="FIX_ID",
+                   help="a fix (repeatable; default: every fix the last saved results ask for)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = sub.add_parser("apply", help="snapshot, apply the fixes, verify (rolls back on failure)")
+    p.add_argument("sprint", metavar="NAME|PATH")
+    p.add_argument("--fix", action="append", default=[], metavar="FIX_ID",
+                   help="a fix (repeatable; default: every fix the last saved results ask for)")
+    p.add_argument("--finish", metavar="CHANGE_ID", help="complete an interrupted change set instead")
+    p.add_argument("--yes", action="store_true", help="required: you reviewed `launch-ready plan`")
+
+    p = sub.add_parser("rollback", help="restore a change set's snapshot")
+    p.add_argument("sprint", metavar="NAME|PATH")
+    p.add_argument("change", nargs="?", metavar="CHANGE_ID", help="default: the newest applied one")
+    p.add_argument("--force", action="store_true", help="overwrite objects changed since the apply")
+    p.add_argument("--yes", action="store_true", help="required: the zone is changed")
+
     p = sub.add_parser("demo", help="start the built-in sandbox and open the wizard on the demo sprint",
                        parents=[present])
     mode = p.add_mutually_exclusive_group()
@@ -120,7 +139,8 @@ def _write_crash_log() -> Path:
 
 def _dispatch(args: argparse.Namespace) -> int:
     handlers = {None: _picker, "new": _new, "open": _open, "check": _check, "handover": _handover,
-                "demo": _demo, "credentials": _credentials}
+                "demo": _demo, "credentials": _credentials, "plan": _plan, "apply": _apply,
+                "rollback": _rollback}
     return handlers[args.command](args)
 
 
@@ -222,6 +242,74 @@ def _run_checks(args, sprint, config, progress) -> int:
     else:
         sys.stdout.write(text)
     return EXIT_BLOCKERS if report["blockers"] else EXIT_OK
+
+
+def _plan(args) -> int:
+    import json
+
+    from stages.fixing import asked_fixes, make_plan
+
+    sprint, config, progress = _load(args.sprint)
+    plan = asyncio.run(make_plan(sprint, config, args.fix or asked_fixes(progress)))
+    if args.format == "json":
+        print(redact(json.dumps(plan.model_dump(mode="json", by_alias=True), indent=2)))
+    else:
+        print(redact(_plan_text(plan)))
+    return EXIT_OK
+
+
+def _plan_text(plan) -> str:
+    lines = [f"plan for {plan.zone} ({', '.join(plan.fixes)}): {len(plan.changes)} change(s), "
+             f"{plan.api_calls()} API call(s)"]
+    lines += [f"  {c.describe()}" + (f"\n      note: {c.note}" if c.note else "") for c in plan.changes]
+    lines += [f"  note: {n}" for n in plan.notes]
+    if plan.empty:
+        lines.append("  nothing to change: the zone already matches")
+    return "\n".join(lines)
+
+
+def _step(line: str) -> None:
+    print(f"  {redact(line)}", file=sys.stderr, flush=True)
+
+
+def _apply(args) -> int:
+    from stages.fixing import apply_fixes, asked_fixes, finish, make_plan
+
+    if not args.yes:
+        raise UsageError("apply changes the live zone: review `launch-ready plan` first, then add --yes")
+    sprint, config, progress = _load(args.sprint)
+    with sprint.locked():
+        if args.finish:
+            result = asyncio.run(finish(sprint, config, args.finish, progress, _step))
+        else:
+            plan = asyncio.run(make_plan(sprint, config, args.fix or asked_fixes(progress)))
+            print(redact(_plan_text(plan)))
+            if plan.empty:
+                return EXIT_OK
+            result = asyncio.run(apply_fixes(sprint, config, plan, progress, _step))
+    return _report_change(result, "applied")
+
+
+def _rollback(args) -> int:
+    from stages.fixing import rollback
+
+    if not args.yes:
+        raise UsageError("rollback changes the live zone: add --yes")
+    sprint, config, progress = _load(args.sprint)
+    with sprint.locked():
+        result = asyncio.run(rollback(sprint, config, args.change, progress, force=args.force,
+                                      on_step=_step))
+    return _report_change(result, "rolled-back")
+
+
+def _report_change(result, wanted: str) -> int:
+    outcome = result.outcome
+    print(redact(f"change set {outcome.change_id}: {outcome.state}: {outcome.message} "
+                 f"({outcome.calls} API calls)"))
+    for f in result.checks:
+        print(redact(f"  {f.label()} {f.id} {f.subject}"))
+    ok = outcome.state == wanted and (wanted != "applied" or result.verified is not False)
+    return EXIT_OK if ok else EXIT_BLOCKERS
 
 
 def _demo(args) -> int:

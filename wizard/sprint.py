@@ -214,6 +214,17 @@ class Note(_Model):
     at: datetime
 
 
+class ChangeLogEntry(_Model):
+    """A Cloudflare change set as it ended: written from the outcome, never from the intent."""
+
+    id: str
+    fixes: list[str]
+    state: str  # applied, rolled-back, rollback-failed, ... (as the change set's result says)
+    verified: bool | None = None  # the checks that asked for the fixes passed afterwards
+    summary: str
+    at: datetime
+
+
 class Progress(_Model):
     schema_: Literal["launch-ready/progress@1"] = Field(default=PROGRESS_SCHEMA, alias="schema")
     position: Position = Field(default_factory=Position)
@@ -222,6 +233,11 @@ class Progress(_Model):
     decisions: dict[str, Decision] = Field(default_factory=dict)
     manual: dict[str, ManualAnswer] = Field(default_factory=dict)
     notes: dict[str, Note] = Field(default_factory=dict)
+    changes: list[ChangeLogEntry] = Field(default_factory=list)
+
+    def log_change(self, entry: ChangeLogEntry) -> None:
+        """Record (or update, by id) what a change set really did."""
+        self.changes = [c for c in self.changes if c.id != entry.id] + [entry]
 
     def record(self, findings: list[Finding], ran: set[str], at: datetime | None = None) -> None:
         """Keep the newest finding per check and subject; a check that ran drops subjects it no

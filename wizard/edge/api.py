@@ -18,7 +18,7 @@ import cloudflare
 import httpx
 from cloudflare import Cloudflare
 
-from wizard.edge.zone_state import MAX_RECORD_PAGES, PER_PAGE, describe
+from wizard.edge.zone_state import MAX_RECORD_PAGES, PER_PAGE, describe, plain_value, record_dict
 
 MAX_CALLS = 1000  # per apply or rollback: under Cloudflare's 1,200 per 5 minutes
 MAX_WAIT_S = 660.0  # rate-limit waiting per operation: two whole 5-minute lockouts
@@ -129,7 +129,7 @@ class EdgeApi:
     async def setting(self, setting_id: str) -> Any:
         answer = await self.send(self.client.zones.settings.get, write=False, zone_id=self.zone_id,
                                  setting_id=setting_id)
-        return plain(answer.value)
+        return plain_value(answer.value)
 
     async def rules(self, phase: str) -> list[dict[str, Any]]:
         """The phase's rules; a phase never used (404, code 10003) has none."""
@@ -157,7 +157,7 @@ class EdgeApi:
     async def edit_setting(self, setting_id: str, value: Any) -> Any:
         answer = await self.send(self.client.zones.settings.edit, write=True, zone_id=self.zone_id,
                                  setting_id=setting_id, value=value)
-        return plain(answer.value)
+        return plain_value(answer.value)
 
     async def put_rules(self, phase: str, rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
         answer = await self.send(_put_phase(self.client, phase), write=True, zone_id=self.zone_id,
@@ -166,20 +166,6 @@ class EdgeApi:
 
     async def put_bot_management(self, fields: dict[str, Any]) -> None:
         await self.send(self.client.bot_management.update, write=True, zone_id=self.zone_id, **fields)
-
-
-def record_dict(r: Any) -> dict[str, Any]:
-    """A record as plans and snapshots hold it, id included (the id names the object)."""
-    out = {"id": r.id, "type": r.type, "name": r.name.lower().rstrip("."), "content": r.content,
-           "proxied": bool(getattr(r, "proxied", False)), "ttl": r.ttl}
-    if getattr(r, "priority", None) is not None:
-        out["priority"] = int(r.priority)
-    return out
-
-
-def plain(value: Any) -> Any:
-    """Setting values come as strings or SDK models (security_header): keep plain data."""
-    return value.model_dump(exclude_none=True) if hasattr(value, "model_dump") else value
 
 
 RULE_FIELDS = ("id", "ref", "action", "expression", "action_parameters", "description", "enabled")

@@ -193,7 +193,8 @@ def merged_rules(change: Change, target: Side, live: Live, known: dict[str, str]
         position = dst.index(spec)
         before = [_find_rule(phase, r, rules, known) for r in dst[:position]]
         anchor = max((i for i in before if i is not None), default=-1)
-        rules.insert(anchor + 1, {k: v for k, v in rule_fields(spec).items() if k not in ("id", "ref")})
+        # the server gives the id; the ref is ours, so the planner finds its own rule again
+        rules.insert(anchor + 1, {k: v for k, v in rule_fields(spec).items() if k != "id"})
     return rules
 
 

@@ -127,7 +127,7 @@ async def read_records(client: Cloudflare, net: NetContext, zone_id: str) -> lis
     found: list[dict[str, Any]] = []
     for page in range(1, MAX_RECORD_PAGES + 1):
         answer = await call(net, client.dns.records.list, zone_id=zone_id, page=page, per_page=PER_PAGE)
-        found.extend(_record(r) for r in answer.result)
+        found.extend(record_dict(r) for r in answer.result)
         info = answer.result_info
         if not answer.result or info is None or page >= (info.total_pages or 1):
             return found
@@ -135,8 +135,8 @@ async def read_records(client: Cloudflare, net: NetContext, zone_id: str) -> lis
                          "in the dashboard")
 
 
-def _record(r: Any) -> dict[str, Any]:
-    """A record as plans and snapshots hold it (the id lets a change name the object)."""
+def record_dict(r: Any) -> dict[str, Any]:
+    """A record as checks, plans and snapshots hold it, id included (the id names the object)."""
     out = {"id": r.id, "type": r.type, "name": r.name.lower().rstrip("."), "content": r.content,
            "proxied": bool(getattr(r, "proxied", False)), "ttl": r.ttl}
     if getattr(r, "priority", None) is not None:
@@ -145,5 +145,15 @@ def _record(r: Any) -> dict[str, Any]:
 
 
 def plain_value(value: Any) -> Any:
-    """Setting values come as strings or SDK models (security_header): keep plain data."""
-    return value.model_dump(exclude_none=True) if hasattr(value, "model_dump") else value
+    """Setting values come as strings or SDK models (security_header): keep plain data. The
+    SDK types some integers as floats (HSTS max_age 0.0), which Cloudflare refuses when the
+    value is written back (a rollback): whole floats become ints again."""
+    if hasattr(value, "model_dump"):
+        value = value.model_dump(exclude_none=True)
+    if isinstance(value, dict):
+        return {k: plain_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain_value(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

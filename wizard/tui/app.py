@@ -15,14 +15,18 @@ from textual.screen import Screen
 from textual.signal import Signal
 
 from stages import STAGES, select_checks
+from stages.fixing import apply_fixes, finish, make_plan, rollback
 from stages.runner import run_sprint
+from wizard.edge.journal import unfinished
 from wizard.engine import CheckFinished, Event
 from wizard.errors import LaunchReadyError
 from wizard.sprint import Sprint, SprintConfig
+from wizard.tui.screens.changes import ChangesScreen
 from wizard.tui.screens.credentials import CredentialsScreen
 from wizard.tui.screens.handover import HandoverScreen
 from wizard.tui.screens.help import HelpScreen
 from wizard.tui.screens.picker import PickerScreen
+from wizard.tui.screens.plan_review import PlanReviewScreen
 from wizard.tui.screens.setup import SetupScreen
 from wizard.tui.screens.stage import StageScreen
 from wizard.tui.session import Session
@@ -98,9 +102,15 @@ class LaunchReadyApp(App[int]):
             self.push_screen(screen)
 
     def open_sprint(self, sprint: Sprint) -> None:
-        """Lock and load the sprint, then show its saved stage. Raises LaunchReadyError."""
+        """Lock and load the sprint, then show its saved stage. Raises LaunchReadyError.
+
+        A change set interrupted last time (a killed apply) is shown first, to finish or undo."""
         self.session = Session.open(sprint)
         self._show(StageScreen(self.session))
+        if unfinished(sprint.changes_dir):
+            self.push_screen(ChangesScreen(self.session))
+            self.notify("A Cloudflare change was interrupted: finish it (f) or roll it back (r).",
+                        severity="warning", timeout=10)
 
     def open_new_sprint(self) -> None:
         self._show(SetupScreen())
@@ -128,6 +138,9 @@ class LaunchReadyApp(App[int]):
 
     def open_credentials(self) -> None:
         self.push_screen(CredentialsScreen(self.session))
+
+    def open_changes(self) -> None:
+        self.push_screen(ChangesScreen(self.session))
 
     def action_open_help(self) -> None:
         self.open_help()
@@ -173,6 +186,66 @@ class LaunchReadyApp(App[int]):
         finally:
             self._publish("")
 
+    # ------------------------------------------------------------ Cloudflare fixes
+
+    def start_fix(self, fix_ids: list[str]) -> None:
+        """Plan (worker) -> review (modal) -> apply -> re-run the checks, all off the UI thread."""
+        if self.run_state:
+            self.notify("Something is already running; wait for it to finish.")
+            return
+        self._publish("planning…")
+        self.run_worker(self._fix(fix_ids), group="checks", exclusive=True, exit_on_error=False)
+
+    async def _fix(self, fix_ids: list[str]) -> None:
+        session = self.session
+        try:
+            plan = await make_plan(session.sprint, session.config, fix_ids)
+            self._publish("")
+            if not await self.push_screen_wait(PlanReviewScreen(plan)):
+                self.notify("Nothing applied.")
+                return
+            self._publish("applying…")
+            result = await apply_fixes(session.sprint, session.config, plan, session.progress,
+                                       on_step=self._publish)
+            self._said_change(result)
+        except LaunchReadyError as exc:
+            self.notify(str(exc), severity="error")
+        except Exception as exc:  # never a traceback: the change set's journal has the facts
+            self.notify(f"The fix stopped: {type(exc).__name__}: {exc}", severity="error")
+        finally:
+            self._publish("")
+
+    def start_change(self, action: str, change_id: str) -> None:
+        """Roll back or finish a change set in a worker."""
+        if self.run_state:
+            self.notify("Something is already running; wait for it to finish.")
+            return
+        self._publish(f"{action}…")
+        self.run_worker(self._change(action, change_id), group="checks", exclusive=True,
+                        exit_on_error=False)
+
+    async def _change(self, action: str, change_id: str) -> None:
+        session = self.session
+        do = rollback if action == "rollback" else finish
+        try:
+            self._said_change(await do(session.sprint, session.config, change_id, session.progress,
+                                       on_step=self._publish))
+        except LaunchReadyError as exc:
+            self.notify(str(exc), severity="error")
+        except Exception as exc:
+            self.notify(f"The {action} stopped: {type(exc).__name__}: {exc}", severity="error")
+        finally:
+            self._publish("")
+            if isinstance(self.screen, ChangesScreen):
+                self.screen.reload()
+
+    def _said_change(self, result) -> None:
+        outcome = result.outcome
+        verified = {True: " · checks pass", False: " · some checks still fail", None: ""}[result.verified]
+        good = outcome.state in ("applied", "rolled-back") and result.verified is not False
+        self.notify(f"{outcome.state}: {outcome.message}{verified}",
+                    severity="information" if good else "warning", timeout=10)
+
     # ------------------------------------------------------------ command palette
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -187,6 +260,10 @@ class LaunchReadyApp(App[int]):
             yield SystemCommand("Setup", "s: domain, hosts, pages", screen.action_setup)
             yield SystemCommand("Credentials", "c: Cloudflare token and test accounts (keyring)",
                                 self.open_credentials)
+            yield SystemCommand("Fix everything the checks ask for", "F: plan, review, apply",
+                                screen.action_fix_all)
+            yield SystemCommand("Cloudflare changes", "x: applied change sets, rollback",
+                                self.open_changes)
         yield SystemCommand("Screen-share mode " + ("off" if presenting() else "on"),
                             "ctrl+t: mask e-mails, Cloudflare ids and IP addresses as well",
                             self.action_toggle_sharing)

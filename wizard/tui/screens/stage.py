@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, OptionList, Static
 
 from stages import STAGES, get_stage, is_manual, manual_item
+from stages.fixing import asked_fixes
 from wizard.errors import LaunchReadyError
 from wizard.sprint import Progress
 from wizard.tui.screens.dialogs import AnswerDialog, Dialog, NoteDialog
@@ -46,6 +47,9 @@ class StageScreen(Screen):
         Binding("s", "setup", "Setup", show=False),
         Binding("h", "handover", "Handover preview", show=False),
         Binding("c", "credentials", "Credentials", show=False),
+        Binding("f", "fix", "Fix"),
+        Binding("F", "fix_all", "Fix all", show=False),
+        Binding("x", "changes", "Cloudflare changes", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit", show=False),
         *(Binding(str(s.number), f"show_stage({s.number})", f"Stage {s.number}: {s.short}",
@@ -232,6 +236,24 @@ class StageScreen(Screen):
 
     def action_credentials(self) -> None:
         self.app.open_credentials()
+
+    def action_changes(self) -> None:
+        self.app.open_changes()
+
+    def action_fix(self) -> None:
+        """Plan the highlighted row's Cloudflare fix, review it, apply it."""
+        finding = self.query_one(FindingsTable).current
+        if finding is None or not finding.fix:
+            self.notify("This row has no Cloudflare fix; F fixes everything the checks ask for.")
+            return
+        self.app.start_fix([finding.fix])
+
+    def action_fix_all(self) -> None:
+        fixes = asked_fixes(self.session.progress)
+        if not fixes:
+            self.notify("No failing check asks for a Cloudflare fix (run the checks first: r).")
+            return
+        self.app.start_fix(fixes)
 
     def action_help(self) -> None:
         self.app.open_help()

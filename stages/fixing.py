@@ -1,0 +1,176 @@
+"""Fixing the edge, the one path the CLI and the TUI share: plan against the live zone, apply
+after review, re-run the checks that asked for the fixes, and log what really happened.
+
+wizard.edge knows the zone; this module adds what only stages know: which checks a fix answers,
+how to run them, and the sprint's change log in progress.yaml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from cloudflare import Cloudflare
+
+from stages.runner import run_sprint
+from wizard.edge.apply import Outcome, apply_plan
+from wizard.edge.client import build_client
+from wizard.edge.fixes import ALIASES, FIXES, plan_fixes, resolve_fix_ids
+from wizard.edge.journal import ChangeSet, list_change_sets, new_change_id, write_json
+from wizard.edge.live_zone import read_live_zone
+from wizard.edge.origin_facts import gather_facts
+from wizard.edge.plan import Plan
+from wizard.edge.rollback import RollbackConflict, recover, rollback_change_set
+from wizard.edge.zone_state import ZoneStateError
+from wizard.errors import EnvironmentProblem, LaunchReadyError, UsageError
+from wizard.findings import Finding, Status
+from wizard.net import NetContext
+from wizard.sprint import ChangeLogEntry, Progress, Sprint, SprintConfig, now
+from wizard.vault import Vault
+
+Step = Callable[[str], None]
+
+
+class ChangeRefused(LaunchReadyError):
+    """The change set was not applied or rolled back as asked (exit 1): the message says why."""
+
+    exit_code = 1
+
+
+@dataclass
+class FixResult:
+    outcome: Outcome
+    checks: list[Finding] = field(default_factory=list)  # the re-run of the checks that asked
+    fixes: list[str] = field(default_factory=list)  # the fixes judged
+
+    @property
+    def still_asking(self) -> list[Finding]:
+        """Findings that still fail and still name one of the fixes: what the fix did not fix.
+        (A finding failing for another reason, e.g. a host that does not resolve yet, names
+        another fix or none, and is not this fix's to answer.)"""
+        return [f for f in self.checks if f.status is Status.FAIL
+                and ALIASES.get(f.fix, f.fix) in self.fixes]
+
+    @property
+    def verified(self) -> bool | None:
+        return None if not self.checks else not self.still_asking
+
+
+def asked_fixes(progress: Progress) -> list[str]:
+    """The fixes the last results ask for (failing or warning findings), in catalogue order."""
+    wanted = {ALIASES.get(f.fix, f.fix) for f in progress.findings()
+              if f.fix and f.status in (Status.FAIL, Status.WARN)}
+    return [fix for fix in FIXES if fix in wanted]
+
+
+def checks_for(fix_ids: list[str]) -> list[str]:
+    return list(dict.fromkeys(c for fix in fix_ids for c in FIXES[fix].checks))
+
+
+@asynccontextmanager
+async def cloudflare(sprint: Sprint, config: SprintConfig) -> AsyncIterator[tuple[Cloudflare, NetContext]]:
+    """The SDK client (token from the keyring or CLOUDFLARE_API_TOKEN) and a fresh net context."""
+    secret = Vault(config.name).get("cloudflare-token")
+    if secret is None:
+        raise UsageError(f"no Cloudflare token: run `launch-ready credentials {config.name} set` "
+                         "(or set CLOUDFLARE_API_TOKEN in CI)")
+    async with NetContext(config.network, config.target.domain, sprint.root) as net:
+        yield build_client(secret.value, net, config.cloudflare.api_base_url), net
+
+
+def _zone(config: SprintConfig) -> str:
+    return config.cloudflare.zone or config.target.domain
+
+
+async def make_plan(sprint: Sprint, config: SprintConfig, fix_ids: list[str]) -> Plan:
+    """The plan for these fixes against the live zone; writes nothing anywhere."""
+    try:
+        ids = resolve_fix_ids(fix_ids)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if not ids:
+        raise UsageError("no fix asked for: name one with --fix, or run `launch-ready check "
+                         f"{config.name} --save` so the failing checks can name theirs")
+    async with cloudflare(sprint, config) as (client, net):
+        try:
+            live = await read_live_zone(client, net, _zone(config))
+        except ZoneStateError as exc:
+            problem = EnvironmentProblem if exc.rejected else UsageError
+            raise problem(f"Cloudflare zone {_zone(config)}: {exc}") from None
+        facts = await gather_facts(net, live, config, ids)
+    return plan_fixes(live, config, ids, facts)
+
+
+async def apply_fixes(sprint: Sprint, config: SprintConfig, plan: Plan, progress: Progress,
+                      on_step: Step | None = None) -> FixResult:
+    """Snapshot, apply, verify by re-reading, then re-run the checks that asked; log the truth."""
+    change_dir = sprint.changes_dir / new_change_id()
+    async with cloudflare(sprint, config) as (client, _net):
+        outcome = await apply_plan(plan, client, change_dir, on_step=on_step)
+    changed = [fix for fix in plan.fixes if any(c.fix == fix for c in plan.changes)]
+    return await _after(sprint, config, progress, change_dir.name, plan.fixes, outcome, on_step,
+                        verify=changed)
+
+
+async def rollback(sprint: Sprint, config: SprintConfig, change_id: str, progress: Progress, *,
+                   force: bool = False, on_step: Step | None = None) -> FixResult:
+    """Restore a change set's snapshot; an unfinished one is recovered to its snapshot."""
+    change = find_change_set(sprint, change_id)
+    async with cloudflare(sprint, config) as (client, _net):
+        try:
+            if change.state == "unfinished":
+                outcome = await recover(change.path, client, "rollback", on_step=on_step)
+            else:
+                outcome = await rollback_change_set(change.path, client, force=force, on_step=on_step)
+        except RollbackConflict as exc:
+            raise ChangeRefused(f"rollback of {change.id} refused: {exc}") from None
+    return await _after(sprint, config, progress, change.id, change.fixes, outcome, on_step)
+
+
+async def finish(sprint: Sprint, config: SprintConfig, change_id: str, progress: Progress,
+                 on_step: Step | None = None) -> FixResult:
+    """Bring an interrupted change set to its plan's full desired state."""
+    change = find_change_set(sprint, change_id)
+    if change.state != "unfinished":
+        raise UsageError(f"change set {change.id} is {change.state}, not unfinished")
+    async with cloudflare(sprint, config) as (client, _net):
+        outcome = await recover(change.path, client, "finish", on_step=on_step)
+    return await _after(sprint, config, progress, change.id, change.fixes, outcome, on_step)
+
+
+def find_change_set(sprint: Sprint, change_id: str | None) -> ChangeSet:
+    """By id, or the newest applied (or unfinished) one when no id is given."""
+    changes = list_change_sets(sprint.changes_dir)
+    if change_id is None:
+        candidates = [c for c in changes if c.state in ("applied", "unfinished")]
+        if not candidates:
+            raise UsageError(f"{sprint.changes_dir}: no applied change set to roll back")
+        return candidates[0]
+    for change in changes:
+        if change.id == change_id:
+            return change
+    known = ", ".join(c.id for c in changes[:5]) or "none yet"
+    raise UsageError(f"no change set {change_id!r} in {sprint.changes_dir} (newest: {known})")
+
+
+async def _after(sprint: Sprint, config: SprintConfig, progress: Progress, change_id: str,
+                 fixes: list[str], outcome: Outcome, on_step: Step | None,
+                 verify: list[str] | None = None) -> FixResult:
+    """Re-run the checks of the fixes that changed something (a fix whose plan is only a note,
+    like an SPF over the limit, is not judged here), write them beside the change set, log it."""
+    judged = fixes if verify is None else verify
+    result = FixResult(outcome, fixes=judged)
+    if outcome.state in ("applied", "rolled-back"):
+        if on_step:
+            on_step("re-running the checks that asked for the fixes")
+        run = await run_sprint(sprint, config, only=checks_for(judged), progress=progress)
+        result.checks = run.findings
+        write_json(sprint.changes_dir / change_id / "verification.json", {
+            "schema": "launch-ready/change-verification@1", "after": outcome.state,
+            "checks": [f.model_dump(mode="json") for f in run.findings]})
+    progress.log_change(ChangeLogEntry(
+        id=change_id, fixes=fixes, state=outcome.state, summary=outcome.message, at=now(),
+        verified=result.verified if outcome.state == "applied" else None))
+    sprint.save_progress(progress)
+    return result
