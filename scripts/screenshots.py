@@ -20,6 +20,7 @@ SIZE = (100, 30)
 async def shoot(home: Path, sandbox) -> list[Path]:
     from wizard.sprint import remember
     from wizard.tui.app import LaunchReadyApp
+    from wizard.tui.screens.plan_review import PlanReviewScreen
 
     sprint = sandbox.write_demo_sprint(home / "acme", name="acme")
     remember(sprint, "acme")
@@ -57,6 +58,21 @@ async def shoot(home: Path, sandbox) -> list[Path]:
         await pilot.press("escape", "s")
         await pilot.pause()
         save(app, "setup")
+        await pilot.press("escape", "c", "v")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        save(app, "credentials")
+        await pilot.press("escape", "3", "F")
+        for _ in range(2000):  # the planning worker ends by showing the review
+            if isinstance(app.screen, PlanReviewScreen):
+                break
+            await pilot.pause()
+        save(app, "plan-review")
+        await pilot.press(*"acme.example", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.press("x")
+        await pilot.pause()
+        save(app, "changes")
     return written
 
 

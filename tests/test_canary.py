@@ -12,19 +12,23 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.conftest import SIZE
+from tests.tui.conftest import SIZE, until
 from wizard.cli import main
 from wizard.tui.app import LaunchReadyApp
+from wizard.tui.screens.plan_review import PlanReviewScreen
 from wizard.vault import Vault
 
 CANARY = "lrCANARY_" + "f00dfacecafe" * 2 + "Zz9YxW7"  # 40 characters: a Cloudflare-token shape
 
 
 @pytest.fixture
-def planted(real_keyring, sprint, sandbox):
-    """The canary is the sprint's Cloudflare token, accepted by the emulator, so it is really used."""
+def planted(real_keyring, sprint, sandbox, monkeypatch):
+    """The canary is the sprint's Cloudflare token, accepted by the emulator, so it is really used
+    (checks, plans, applies, rollbacks, verification)."""
     sandbox.world.add_token(CANARY)
     Vault("acme").set("cloudflare-token", CANARY)
+    monkeypatch.setenv("LAUNCH_READY_USER_A", "tok-alice")
+    monkeypatch.setenv("LAUNCH_READY_USER_B", "tok-bob")
     return sprint
 
 
@@ -48,6 +52,13 @@ def walk(sprint, home: Path, tmp_path: Path, capsys) -> list[tuple[str, str]]:
     out("credentials list")
     main(["handover", "acme"])
     out("handover")
+
+    main(["plan", "acme", "--format", "json"])
+    out("plan json")
+    main(["apply", "acme", "--fix", "cf.min-tls", "--fix", "cf.dns-www", "--yes"])
+    out("apply")  # plan.json, snapshot.json, snapshot.zone, journal.jsonl, result.json, verification
+    main(["rollback", "acme", "--yes"])
+    out("rollback")
 
     import wizard.cli as cli
 
@@ -80,6 +91,16 @@ async def screens(sprint, presenting: bool) -> list[tuple[str, str]]:
         await pilot.press("h")
         await pilot.pause()
         shots.append((f"handover preview (presenting={presenting})", app.export_screenshot()))
+        await pilot.press("escape", "x")
+        await pilot.pause()
+        shots.append((f"changes screen (presenting={presenting})", app.export_screenshot()))
+        await pilot.press("escape", "F")
+        await until(pilot, lambda: isinstance(app.screen, PlanReviewScreen))
+        shots.append((f"plan review (presenting={presenting})", app.export_screenshot()))
+        await pilot.press("escape", "c", "v")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shots.append((f"credentials screen (presenting={presenting})", app.export_screenshot()))
     return shots
 
 
@@ -87,7 +108,10 @@ def test_the_canary_appears_nowhere(planted, home, tmp_path, capsys):
     outputs = walk(planted, home, tmp_path, capsys)
     files = [p for p in [*home.rglob("*"), *tmp_path.rglob("*")] if p.is_file()]
     assert any(p.name.startswith("run-") for p in files), "no run log was written"
-    assert any(p.name == "handover.md" for p in files), outputs[8:10]
+    assert any(p.name == "handover.md" for p in files)
+    for written in ("plan.json", "snapshot.json", "snapshot.zone", "journal.jsonl", "result.json",
+                    "verification.json"):
+        assert any(p.name == written for p in files), f"no {written}: the walk did not apply"
     leaks = [what for what, text in outputs if CANARY in text]
     leaks += [str(p) for p in files if CANARY.encode() in p.read_bytes()]
     assert not leaks, f"the canary leaked into: {leaks}"

@@ -35,3 +35,13 @@ async def goto_row(pilot, app: LaunchReadyApp, key: str) -> None:
     step = "down" if target > table.cursor_row else "up"
     await pilot.press(*[step] * abs(target - table.cursor_row))
     await pilot.pause()
+
+
+async def until(pilot, condition, rounds: int = 2000) -> None:
+    """Let the app process its messages until `condition()` holds (bounded; no timers): for a
+    worker that ends by showing a screen and then waits on it."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError("the app never reached the expected state")

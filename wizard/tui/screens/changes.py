@@ -77,7 +77,7 @@ class ChangesScreen(Screen):
             body.update("No Cloudflare change yet: press f on a failing check with a fix.")
             return
         body.update(screen_text(f"{change.id} · {change.state}\n{change.summary}\n\n"
-                                f"Snapshot and journal: {change.path}"))
+                                f"Snapshot and journal: changes/{change.id}/ in the sprint folder"))
 
     def _confirm(self, verb: str, change: ChangeSet, then) -> None:
         zone = self.session.config.cloudflare.zone or self.session.config.target.domain

@@ -37,9 +37,9 @@ def _change_text(change: Change) -> Text:
     text.append(f"{change.kind.replace('_', ' ')} {screen_text(change.target)}", style="bold")
     text.append(f"   ({change.fix})\n", style="dim")
     for line in _diff_lines(change):
-        text.append(f"        {screen_text(line)}\n")
+        text.append(f"  · {screen_text(line)}\n")
     if change.note:
-        text.append(f"        ! {screen_text(change.note)}\n", style="italic")
+        text.append(f"  ! {screen_text(change.note)}\n", style="italic")
     return text
 
 
@@ -71,7 +71,11 @@ class PlanReviewScreen(ModalScreen[bool]):
     PlanReviewScreen #confirm { width: 1fr; }
     PlanReviewScreen .hint { color: $text-muted; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("pageup", "scroll('page_up')", "Scroll up", show=False),
+        Binding("pagedown", "scroll('page_down')", "Scroll down", show=False),
+    ]
     AUTO_FOCUS = "#confirm"
 
     def __init__(self, plan: Plan) -> None:
@@ -92,6 +96,10 @@ class PlanReviewScreen(ModalScreen[bool]):
                 with Horizontal():
                     yield Input(placeholder=plan.zone, id="confirm", disabled=plan.empty)
                     yield Button("Cancel", id="cancel", compact=True)
+
+    def action_scroll(self, where: str) -> None:
+        """The plan scrolls with page up/down while the cursor stays in the confirmation."""
+        getattr(self.query_one("#plan", VerticalScroll), f"scroll_{where}")()
 
     @on(Input.Submitted, "#confirm")
     def _confirmed(self, event: Input.Submitted) -> None:
