@@ -41,3 +41,22 @@ async def test_fix_review_apply_and_roll_back(sprint, sandbox, open_app, monkeyp
         await pilot.pause()
         assert sandbox.world.zone_by_name("acme.example").settings["min_tls_version"] == "1.0"
     assert [c.state for c in sprint.load_progress().changes] == ["rolled-back"]
+
+
+async def test_an_interrupted_change_set_is_shown_first(sprint, open_app):
+    from datetime import UTC, datetime
+
+    from wizard.edge.journal import Journal, write_json
+    from wizard.edge.plan import Plan
+
+    change_dir = sprint.changes_dir / "20260105-093000-dead"
+    change_dir.mkdir(parents=True)
+    plan = Plan(zone="acme.example", zone_id="0" * 32, fixes=["cf.min-tls"],
+                created_at=datetime(2026, 1, 5, tzinfo=UTC))
+    write_json(change_dir / "plan.json", plan.model_dump(mode="json", by_alias=True))
+    Journal(change_dir).write("begin", action="apply")  # killed before its end line
+    app = open_app(sprint)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ChangesScreen)
+        assert app.screen.current.state == "unfinished"
