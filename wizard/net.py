@@ -8,6 +8,7 @@ sets the Host header and TLS SNI, so certificates are verified for the real name
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import threading
 from pathlib import Path
@@ -69,6 +70,16 @@ def build_ssl_context(ca_bundle: Path | None) -> ssl.SSLContext:
             raise UsageError(f"network.ca_bundle {ca_bundle} cannot be used ({exc}); "
                              "point it at a PEM file of CA certificates") from None
     return ctx
+
+
+async def close_stream(writer: asyncio.StreamWriter, timeout_s: float) -> None:
+    """Close a probe's raw connection (a TLS handshake), never waiting past the timeout."""
+    writer.close()
+    try:
+        async with asyncio.timeout(timeout_s):
+            await writer.wait_closed()
+    except (OSError, TimeoutError, ssl.SSLError):
+        pass
 
 
 class _ResolvingBackend(httpcore.AsyncNetworkBackend):

@@ -17,7 +17,7 @@ from typing import Literal
 from wizard.edge.draft import Draft
 from wizard.edge.fix_dns import origin_address, partner
 from wizard.edge.live_zone import LiveZone
-from wizard.net import NetContext, NetRefused
+from wizard.net import NetContext, NetRefused, close_stream
 from wizard.sprint import SprintConfig
 
 NEEDS_ORIGINS = frozenset({"cf.ssl-strict", "cf.hsts"})
@@ -66,10 +66,5 @@ async def _origin_cert(net: NetContext, draft: Draft, config: SprintConfig, host
         return OriginCert(host, "unknown", str(exc))
     except (OSError, TimeoutError, ssl.SSLError) as exc:
         return OriginCert(host, "no-tls", f"{address}:{port}: no TLS handshake ({type(exc).__name__})")
-    writer.close()
-    try:
-        async with asyncio.timeout(net.timeout_s):
-            await writer.wait_closed()
-    except (OSError, TimeoutError, ssl.SSLError):
-        pass
+    await close_stream(writer, net.timeout_s)
     return OriginCert(host, "valid", f"{address}: certificate valid for {host}")

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID, NameOID
 
-from wizard.net import NetContext
+from wizard.net import NetContext, close_stream
 
 
 class TlsUnreachable(Exception):
@@ -103,12 +103,7 @@ async def _handshake(net: NetContext, host: str, port: int, context: ssl.SSLCont
         tls = writer.get_extra_info("ssl_object")
         return tls.getpeercert(binary_form=True), tls.version() or "", f"{address}:{target_port}"
     finally:
-        writer.close()
-        try:
-            async with asyncio.timeout(net.timeout_s):
-                await writer.wait_closed()
-        except (OSError, TimeoutError, ssl.SSLError):
-            pass
+        await close_stream(writer, net.timeout_s)
 
 
 async def inspect_certificate(net: NetContext, host: str, port: int = 443) -> Certificate:
