@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only this stage (repeatable)")
     p.add_argument("--only", action="append", default=[], metavar="CHECK_ID",
                    help="only this check (repeatable)")
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--format", choices=["text", "json", "sarif", "junit"], default="text")
     p.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
     p.add_argument("--save", action="store_true", help="record the results in progress.yaml")
 
@@ -204,7 +204,7 @@ def _run_checks(args, sprint, config, progress) -> int:
     import stages
     from stages.runner import run_sprint
     from wizard.engine import CheckFinished
-    from wizard.report import build_report, render_json, render_text
+    from wizard.report import RENDERERS, build_report
 
     checks = stages.select_checks(args.stage, args.only)  # validates --stage / --only first
     if args.save:
@@ -234,7 +234,7 @@ def _run_checks(args, sprint, config, progress) -> int:
         stages=[(s.number, s.title) for s in selected], findings=findings,
         generated_at=result.started_at, duration_s=result.duration_s,
     )
-    text = render_json(report) if args.format == "json" else render_text(report)
+    text = RENDERERS[args.format](report)
     if args.output:
         from wizard.sprint import write_atomic
 

@@ -1,8 +1,11 @@
-"""Renderings of a check run: the JSON report of DESIGN.md 3.3 and a plain text table."""
+"""Renderings of a check run: the JSON report of DESIGN.md 3.3, a plain text table, and SARIF and
+JUnit for CI (code scanning alerts, test tabs)."""
 
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -13,6 +16,7 @@ from wizard.findings import (
     STATUS_ICON,
     STATUS_WORD,
     Finding,
+    Severity,
     Status,
     blocker_count,
     overall_status,
@@ -78,3 +82,90 @@ def render_text(report: dict[str, Any]) -> str:
     lines.append(f"{report['blockers']} blocker(s) failing · {summary or 'nothing ran'} "
                  f"· {report['duration_s']:.2f} s")
     return redact("\n".join(lines)) + "\n"
+
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_SARIF_RESULT = (Status.FAIL, Status.WARN)  # what code scanning should show as an alert
+
+
+def _sarif_level(f: Finding) -> str:
+    if f.severity is Severity.INFO:
+        return "note"
+    return "error" if f.is_blocker else "warning"
+
+
+def _sarif_locations(f: Finding) -> list[dict[str, Any]]:
+    """Where a finding points: file and line when the evidence has them, else its subject."""
+    places = f.evidence.get("locations") or [f.evidence]
+    physical = [
+        {"physicalLocation": {
+            "artifactLocation": {"uri": str(p["path"])},
+            "region": {"startLine": int(p["line"]), **({"startColumn": int(p["column"])}
+                                                        if p.get("column") else {})},
+        }}
+        for p in places if isinstance(p, dict) and p.get("path") and p.get("line")
+    ]
+    return physical or [{"logicalLocations": [{"name": f.subject, "kind": "resource"}]}]
+
+
+def render_sarif(report: dict[str, Any]) -> str:
+    """SARIF 2.1.0 for GitHub code scanning: a rule per check id, a result per fail or warn."""
+    findings = [Finding.model_validate(f) for f in report["findings"]]
+    rules: dict[str, dict[str, Any]] = {}
+    for f in findings:
+        rules.setdefault(f.id, {
+            "id": f.id, "name": f.id,
+            "shortDescription": {"text": f.title},
+            "help": {"text": f.remediation or f.title},
+        })
+    index = {rule_id: i for i, rule_id in enumerate(rules)}
+    results = [
+        {
+            "ruleId": f.id, "ruleIndex": index[f.id], "level": _sarif_level(f),
+            "message": {"text": f.summary},
+            "partialFingerprints": {"launchReady/v1": f.key},
+            "locations": _sarif_locations(f),
+        }
+        for f in findings if f.status in _SARIF_RESULT
+    ]
+    doc = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "launch-ready", "version": report["tool_version"],
+                                "informationUri": "https://pypi.org/project/launch-ready/",
+                                "rules": list(rules.values())}},
+            "automationDetails": {"id": f"launch-ready/{report['sprint']}/"},
+            "results": results,
+        }],
+    }
+    return redact(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
+
+
+_JUNIT_OUTCOME = {Status.FAIL: "failure", Status.ERROR: "error",
+                  Status.SKIPPED: "skipped", Status.MANUAL: "skipped"}
+
+
+def render_junit(report: dict[str, Any]) -> str:
+    """JUnit XML for CI test tabs: a testsuite per stage, a testcase per finding."""
+    findings = [Finding.model_validate(f) for f in report["findings"]]
+    root = ET.Element("testsuites", name=f"launch-ready {report['sprint']}")
+    for stage in report["stages"]:
+        rows = [f for f in findings if f.stage == stage["number"]]
+        counts = Counter(_JUNIT_OUTCOME.get(f.status) for f in rows)
+        suite = ET.SubElement(root, "testsuite", {
+            "name": f"Stage {stage['number']}: {stage['title']}", "tests": str(len(rows)),
+            "failures": str(counts["failure"]), "errors": str(counts["error"]),
+            "skipped": str(counts["skipped"]),
+        })
+        for f in rows:
+            case = ET.SubElement(suite, "testcase", classname=f.id, name=f.subject)
+            outcome = _JUNIT_OUTCOME.get(f.status)
+            if outcome:
+                ET.SubElement(case, outcome, message=f.summary).text = (
+                    f"{f.title} ({f.severity.value})\n{f.remediation}".strip())
+    ET.indent(root)
+    return redact(ET.tostring(root, encoding="unicode", xml_declaration=True)) + "\n"
+
+
+RENDERERS = {"text": render_text, "json": render_json, "sarif": render_sarif, "junit": render_junit}
