@@ -1,0 +1,144 @@
+"""The secret scanner against a labelled corpus generated here (tests/secret_corpus.py): zero
+misses, decoys never blockers, and no secret value in any result."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from dataclasses import asdict
+
+import pytest
+
+from tests.secret_corpus import build_bundle, build_repo, decoy_lines, planted_keys
+from wizard.probes.secrets.engine import Match, fingerprint, scan_text, shannon_entropy
+from wizard.probes.secrets.repo import load_allowlist, scan_history, scan_worktree
+from wizard.probes.secrets.rules import RULES
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return build_repo(tmp_path_factory.mktemp("corpus") / "repo")
+
+
+@pytest.fixture(scope="module")
+def worktree(corpus):
+    return scan_worktree(corpus.root)
+
+
+@pytest.fixture(scope="module")
+def history(corpus):
+    return scan_history(corpus.root)
+
+
+def _dump(matches) -> str:
+    return json.dumps([asdict(m) if isinstance(m, Match) else repr(m) for m in matches])
+
+
+def test_every_rule_has_a_planted_key():
+    planted = {p.rule for p in planted_keys(random.Random(1))}
+    assert planted | {"private-key", "gcp-service-account", "stripe-test-secret",
+                      "stripe-publishable"} >= {r.id for r in RULES}
+
+
+def test_each_planted_line_is_found_with_its_rule():
+    for key in planted_keys(random.Random(3)):
+        matches = scan_text("x = 1\n" + key.line + "\n", "f.py")
+        hits = [m for m in matches if m.fingerprint == key.fingerprint]
+        assert hits, key.rule
+        assert hits[0].rule_id == key.rule and hits[0].line == 2
+        assert hits[0].preview == key.value[:4] + "…"
+        assert key.value not in _dump(matches)
+
+
+def test_decoys_are_never_blockers():
+    lines = decoy_lines(random.Random(5))
+    matches = scan_text("\n".join(line for _, line in lines), "decoys.py")
+    assert all(m.severity != "blocker" for m in matches), matches
+
+
+def test_inline_marker_and_allowlist():
+    key = planted_keys(random.Random(9))[0]
+    assert scan_text(key.line + "  # lr-allow", "f") == []
+    assert scan_text(key.line + "  // launch-ready: allow", "f") == []
+    assert scan_text(key.line, "f", allowlist={key.fingerprint}) == []
+
+
+def test_entropy_and_fingerprint():
+    assert shannon_entropy("aaaa") == 0
+    assert shannon_entropy("abcd") == 2
+    assert len(fingerprint("x")) == 12
+
+
+def test_worktree_finds_every_key_in_head(corpus, worktree):
+    assert worktree.error is None
+    found = {m.fingerprint for m in worktree.matches}
+    assert [p.rule for p in corpus.head if p.fingerprint not in found] == []
+    assert worktree.binary_skipped == 1
+    assert ("src/fixture.py" not in {m.source for m in worktree.matches})
+
+
+def test_worktree_decoys_not_blockers(corpus, worktree):
+    decoys = {fingerprint(d) for d in corpus.decoys}
+    assert all(m.severity != "blocker" for m in worktree.matches if m.fingerprint in decoys)
+
+
+def test_history_finds_deleted_keys(corpus, history):
+    assert history.error is None and history.commits == 3
+    found = {m.fingerprint: m for m in history.matches}
+    assert [p.rule for p in corpus.history if p.fingerprint not in found] == []
+    sample = found[corpus.history[0].fingerprint]
+    assert sample.source.endswith(":old_config.py") and sample.line == 1
+
+
+def test_env_public_prefix_and_local_storage(worktree):
+    assert worktree.env_files == [".env", ".env.local", ".env.production"]
+    names = {p.name: p.match for p in worktree.public_env}
+    assert names["NEXT_PUBLIC_OPENAI_KEY"].rule_id == "openai-api-key"
+    assert names["VITE_ADMIN_TOKEN"].rule_id == "public-env-name"
+    assert "NEXT_PUBLIC_SUPABASE_URL" not in names
+    assert [(t.path, t.line, t.key) for t in worktree.stored_tokens] == [
+        ("src/auth.js", 2, "access_token")]
+
+
+def test_no_secret_in_any_result(corpus, worktree, history):
+    dumped = _dump(worktree.matches) + _dump(history.matches) + repr(worktree) + repr(history)
+    for value in corpus.all_values() + [corpus.named_public]:
+        assert value not in dumped
+
+
+def test_bundle(tmp_path):
+    bundle = tmp_path / "bundle.js"
+    keys = build_bundle(bundle, size=400_000)
+    matches = scan_text(bundle.read_text(), "bundle.js")
+    found = {m.fingerprint for m in matches}
+    assert [k.rule for k in keys if k.fingerprint not in found] == []
+
+
+def test_not_a_repo_is_an_error_not_a_crash(tmp_path, monkeypatch):
+    assert "not a git repository" in scan_worktree(tmp_path).error.lower()
+    assert scan_history(tmp_path / "missing").error
+    monkeypatch.setenv("PATH", "")
+    assert "git is not installed" in scan_worktree(tmp_path).error
+    assert "git is not installed" in scan_history(tmp_path).error
+
+
+def test_large_file_is_bounded(tmp_path):
+    from tests.secret_corpus import git
+    git(tmp_path, "init", "-q")
+    key = planted_keys(random.Random(2))[0]
+    (tmp_path / "big.txt").write_text("a" * 200 + "\n" + key.line + "\n")
+    scan = scan_worktree(tmp_path, max_bytes=100)
+    assert scan.truncated == ["big.txt"] and scan.matches == []
+
+
+def test_allowlist_file(tmp_path):
+    path = tmp_path / "secrets-allowlist.yaml"
+    assert load_allowlist(path) == {}
+    path.write_text("allow:\n  - fingerprint: 0123456789ab\n    reason: test fixture\n")
+    assert load_allowlist(path) == {"0123456789ab": "test fixture"}
+    path.write_text("allow:\n  - fingerprint: nope\n")
+    with pytest.raises(ValueError, match="entry 1"):
+        load_allowlist(path)
