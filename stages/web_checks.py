@@ -18,7 +18,7 @@ from wizard.findings import Finding, Severity, Status
 from wizard.net import NetContext
 from wizard.probes.dns import resolve_host
 from wizard.probes.html import insecure_urls
-from wizard.probes.http import Chain, new_probe_path, same_path, walk
+from wizard.probes.http import Chain, Hop, new_probe_path, same_path, walk
 from wizard.probes.nameservers import delegation
 from wizard.probes.tls import TlsUnreachable, inspect_certificate
 
@@ -211,6 +211,15 @@ _AVAILABLE_HELP = {
 }
 
 
+def _edge_fix(hop: Hop, fix: str, help_: str) -> tuple[str, str]:
+    """A Cloudflare setting only reaches hosts behind the edge: a host that answers without a
+    cf-ray header needs cf.proxy first, and the finding says so instead of a fix that would
+    change nothing for it."""
+    if "cf-ray" in hop.headers:
+        return fix, help_
+    return "cf.proxy", help_ + f" This host is not behind Cloudflare, so proxy it first (cf.proxy), then {fix}."
+
+
 def _enforced(check: Check, ctx: RunContext, host: str, http: Chain, https: Chain) -> Finding:
     evidence = http.evidence()
     help_ = "Redirect every http:// request to the same URL on https:// (Cloudflare: Always Use HTTPS)."
@@ -230,7 +239,8 @@ def _enforced(check: Check, ctx: RunContext, host: str, http: Chain, https: Chai
         help_ += " Redirect to https on the same host first, so its HSTS header is ever seen."
     else:
         return check.finding(host, Status.PASS, f"http://{host}/ redirects to https:// ({first.status})", evidence)
-    return check.finding(host, status, summary, evidence, remediation=help_, fix="cf.always-use-https")
+    fix, help_ = _edge_fix(first, "cf.always-use-https", help_)
+    return check.finding(host, status, summary, evidence, remediation=help_, fix=fix)
 
 
 def _canonical_verdict(chain: Chain, canonical: str) -> tuple[Status, str]:
@@ -322,9 +332,10 @@ def _hsts(check: Check, ctx: RunContext, host: str, http: Chain, https: Chain) -
     header = https.hops[0].headers.get("strict-transport-security")
     help_ = ("Send Strict-Transport-Security with max-age of at least 31536000 (a year) on every "
              "HTTPS response; add includeSubDomains once every subdomain serves HTTPS.")
+    fix, help_ = _edge_fix(https.hops[0], "cf.hsts", help_)
     if header is None:
         return check.finding(host, Status.FAIL, f"https://{host}/ sends no Strict-Transport-Security header",
-                             {"url": https.hops[0].url, "header": None}, remediation=help_, fix="cf.hsts")
+                             {"url": https.hops[0].url, "header": None}, remediation=help_, fix=fix)
     directives = _hsts_directives(header)
     try:
         max_age = int(directives.get("max-age", ""))
@@ -338,7 +349,7 @@ def _hsts(check: Check, ctx: RunContext, host: str, http: Chain, https: Chain) -
         return check.finding(host, Status.PASS, f"HSTS max-age={max_age}{flags}", evidence)
     status = Status.WARN if max_age >= HSTS_MIN else Status.FAIL
     return check.finding(host, status, f"HSTS max-age={max_age} is shorter than a year{flags}", evidence,
-                         remediation=help_, fix="cf.hsts")
+                         remediation=help_, fix=fix)
 
 
 # ---------------------------------------------------------------- stage 3: certificates, pages
@@ -409,14 +420,16 @@ async def _mixed_content(ctx: RunContext, check: Check) -> list[Finding]:
         active = [i for i in found if i.active]
         worst = active[0] if active else found[0]
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        fix, help_ = _edge_fix(chain.final, "cf.https-rewrites",
+                               ("Browsers block http:// scripts, stylesheets, frames and form posts on "
+                                "HTTPS pages, so the page breaks. " if active else
+                                "Browsers warn about http:// images. ")
+                               + "Change those URLs to https:// (or relative) in the page source; "
+                                 "Cloudflare's Automatic HTTPS Rewrites fix the ones whose host serves HTTPS.")
         return check.finding(
             page, Status.FAIL, f"{chain.final.url} loads over plain HTTP: {worst.element} {worst.url}{more}",
-            evidence,
-            remediation=("Browsers block http:// scripts, stylesheets, frames and form posts on HTTPS pages, "
-                         "so the page breaks. " if active else "Browsers warn about http:// images. ")
-            + "Change those URLs to https:// (or relative) in the page source; Cloudflare's Automatic "
-              "HTTPS Rewrites fix the ones whose host serves HTTPS.",
-            fix="cf.https-rewrites", severity=Severity.BLOCKER if active else Severity.CAN_WAIT)
+            evidence, remediation=help_, fix=fix,
+            severity=Severity.BLOCKER if active else Severity.CAN_WAIT)
 
     return list(await asyncio.gather(*(one(p) for p in ctx.config.target.pages)))
 

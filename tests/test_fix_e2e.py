@@ -17,8 +17,9 @@ from wizard.findings import Status
 NOTE_ONLY = {"cf.email-spf"}  # over 10 lookups: the plan explains, it does not guess includes
 ALREADY_FINE = {"cf.dns-apex"}  # the demo's apex exists
 # On the demo some fixes only show once another is in: edge settings reach a host only when it
-# is proxied, and www must exist before it can be proxied or redirected. Those go in first,
-# through the same path, and are part of the snapshot the rollback returns to.
+# is proxied (the checks name cf.proxy for an unproxied host), and www must exist before it can be
+# proxied or redirected. Those go in first, through the same path, and are part of the snapshot
+# the rollback returns to.
 NEEDS = {
     "cf.proxy": ["cf.dns-www"],
     "cf.redirect-canonical": ["cf.dns-www"],
@@ -71,3 +72,12 @@ def test_fix_applies_verifies_and_rolls_back(demo, sandbox, fix):
 def test_the_note_only_fix_changes_nothing(demo):
     plan = asyncio.run(make_plan(demo, demo.load_config(), ["cf.email-spf"]))
     assert plan.empty and "12 DNS lookups" in " ".join(plan.notes)
+
+
+def test_an_unproxied_host_asks_to_be_proxied_first(demo):
+    result = asyncio.run(run_sprint(demo, demo.load_config(), only=["https.enforced", "https.hsts"]))
+    apex = {f.id: f for f in result.findings if f.subject == "acme.example"}
+    app = {f.id: f for f in result.findings if f.subject == "app.acme.example"}
+    assert apex["https.enforced"].fix == "cf.proxy" and "proxy it first" in apex["https.enforced"].remediation
+    assert apex["https.hsts"].fix == "cf.proxy"
+    assert app["https.enforced"].fix == "cf.always-use-https" and app["https.hsts"].fix == "cf.hsts"
