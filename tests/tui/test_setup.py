@@ -82,3 +82,27 @@ async def test_canonical_must_be_a_listed_host(sprint, open_app):
         await pilot.pause()
         assert isinstance(app.screen, SetupScreen)
     assert sprint.load_config().target.canonical == "acme.example"
+
+
+async def test_every_section_is_editable_and_means_what_the_file_means(sprint, open_app, tmp_path):
+    app = open_app(sprint)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        await type_into(pilot, app, "nameservers", "10.0.0.1:99999")
+        assert "port '99999' is not a number" in message(app, "nameservers")
+        await type_into(pilot, app, "nameservers", "127.0.0.1:5353")
+        await type_into(pilot, app, "timeout_s", "0")
+        assert "greater than 0" in message(app, "timeout_s")
+        await type_into(pilot, app, "timeout_s", "7")
+        await type_into(pilot, app, "sends_mail", "no")
+        await type_into(pilot, app, "dkim_selectors", "google, s1")
+        await type_into(pilot, app, "repo_path", str(tmp_path))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, StageScreen)
+    saved = Sprint(sprint.root).load_config()  # read back exactly as a hand-edited file is read
+    assert saved.network.nameservers == ["127.0.0.1:5353"] and saved.network.timeout_s == 7
+    assert saved.email.sends_mail is False and saved.email.dkim_selectors == ["google", "s1"]
+    assert saved.repo.path == str(tmp_path)
+    assert saved.cloudflare.api_base_url == sprint.load_config().cloudflare.api_base_url

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pydantic import BaseModel, ValidationError
+
 from wizard.addresses import in_scope, normalize_hostname, normalize_url
 from wizard.sprint import sprints_home, validate_sprint_name
 
@@ -63,3 +65,39 @@ def check_pages(text: str, domain: str | None) -> list[str]:
     if domain is None:
         return split_list(text)
     return [normalize_url(url, domain) for url in split_list(text)]
+
+
+def section_value(model: type[BaseModel], field: str, value):
+    """One field of a sprint.yaml section, validated by that section's own model (the rules a
+    hand-edited file meets); ValueError carries the model's reason."""
+    try:
+        return getattr(model.model_validate({field: value}), field)
+    except ValidationError as exc:
+        raise ValueError(exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
+
+
+def check_yes_no(text: str) -> bool:
+    answer = text.strip().lower()
+    if answer in ("yes", "y", "true"):
+        return True
+    if answer in ("no", "n", "false"):
+        return False
+    raise ValueError("answer yes or no")
+
+
+def check_optional_path(text: str) -> str | None:
+    """A folder that exists, or empty for none."""
+    if not text.strip():
+        return None
+    path = Path(text.strip()).expanduser()
+    if not path.is_dir():
+        raise ValueError(f"{path} is not a folder on this machine")
+    return str(path)
+
+
+def check_optional_url(text: str) -> str | None:
+    if not text.strip():
+        return None
+    if not re.match(r"^https?://[^\s/]+", text.strip()):
+        raise ValueError("an http(s) URL, e.g. http://127.0.0.1:8080/client/v4; empty for Cloudflare's own")
+    return text.strip()

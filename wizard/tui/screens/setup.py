@@ -1,7 +1,8 @@
-"""The setup form: what the sprint checks (target), validated as it is typed.
+"""The setup form: every section of sprint.yaml a user fills (target, email, cloudflare, repo,
+network), validated as it is typed by the same models a hand-edited file meets, so both ways give
+the same result.
 
-New sprint: name and domain first, then created through Sprint.create. Existing sprint: edits
-target only and keeps every other section of sprint.yaml as it was. Save is refused while any
+New sprint: name and domain first, then created through Sprint.create. Save is refused while any
 field is invalid; the model's own validation has the last word."""
 
 from __future__ import annotations
@@ -17,13 +18,18 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from wizard.errors import LaunchReadyError
-from wizard.sprint import SprintConfig, Target
+from wizard.sprint import CloudflareConfig, Email, Network, Repo, SprintConfig, Target
 from wizard.tui.setup_rules import (
     check_canonical,
     check_domain,
     check_hosts,
     check_name,
+    check_optional_path,
+    check_optional_url,
     check_pages,
+    check_yes_no,
+    section_value,
+    split_list,
     sprint_root,
 )
 from wizard.tui.widgets.field import ValidatedField
@@ -84,6 +90,45 @@ class SetupScreen(Screen):
             lambda t: check_pages(t, self._value("domain")),
             "\n".join(target.pages) if target else "", multiline=True,
             describe=_normalised, id="pages")
+        self.fields["private_urls"] = ValidatedField(
+            "Private URLs (responses that must never be cached at the edge)",
+            lambda t: check_pages(t, self._value("domain")),
+            "\n".join(target.private_urls) if target else "", multiline=True,
+            describe=_normalised, id="private_urls")
+        base = config or SprintConfig.model_construct(
+            email=Email(), cloudflare=CloudflareConfig(), repo=Repo(), network=Network())
+        self._section_fields(base)
+
+    def _section_fields(self, base: SprintConfig) -> None:
+        """email, cloudflare, repo and network: the other sections of sprint.yaml."""
+        lines = "\n".join
+        net = base.network
+        specs = [
+            ("sends_mail", "Does the domain send e-mail? (yes/no)", check_yes_no,
+             "yes" if base.email.sends_mail else "no", False),
+            ("dkim_selectors", "DKIM selectors (comma; empty: the checks suggest common ones)",
+             lambda t: section_value(Email, "dkim_selectors", split_list(t)),
+             ", ".join(base.email.dkim_selectors), False),
+            ("zone", "Cloudflare zone (empty: the domain)",
+             lambda t: section_value(CloudflareConfig, "zone", t.strip() or None),
+             base.cloudflare.zone or "", False),
+            ("api_base_url", "Cloudflare API base URL (empty: Cloudflare's own)", check_optional_url,
+             base.cloudflare.api_base_url or "", False),
+            ("repo_path", "The product's source checkout (secret scanning; empty: none)",
+             check_optional_path, base.repo.path or "", False),
+            ("nameservers", "Nameservers (ip or ip:port; empty: the system resolver)",
+             lambda t: section_value(Network, "nameservers", split_list(t)), lines(net.nameservers), True),
+            ("connect_to", "connect_to (HOST:PORT:ADDR:PORT, as curl --connect-to)",
+             lambda t: section_value(Network, "connect_to", split_list(t)), lines(net.connect_to), True),
+            ("ca_bundle", "Extra CA bundle (PEM path; empty: the system store only)",
+             lambda t: section_value(Network, "ca_bundle", t.strip() or None), net.ca_bundle or "", False),
+            ("timeout_s", "Network timeout in seconds",
+             lambda t: section_value(Network, "timeout_s", t.strip()), str(net.timeout_s), False),
+            ("request_budget", "Request budget per run",
+             lambda t: section_value(Network, "request_budget", t.strip()), str(net.request_budget), False),
+        ]
+        for key, label, check, value, multiline in specs:
+            self.fields[key] = ValidatedField(label, check, value, multiline=multiline, id=key)
 
     def _value(self, key: str):
         return self.fields[key].value
@@ -92,7 +137,8 @@ class SetupScreen(Screen):
         title = f"launch-ready · {self.config.name} · setup" if self.config else "launch-ready · new sprint"
         yield TitleBar(title, "ctrl+s save · esc cancel")
         with VerticalScroll(id="form"):
-            yield Static("What the sprint checks. Only hosts under the domain are ever contacted.",
+            yield Static("What the sprint checks (the same as sprint.yaml). Only hosts under the "
+                         "domain are ever contacted. Credentials are not here: press c.",
                          id="intro")
             yield from self.fields.values()
             yield Static("", id="form-error", markup=False)
@@ -112,13 +158,19 @@ class SetupScreen(Screen):
             self.fields[key].validate()
         self.query_one("#form-error", Static).update("")
 
-    def _target(self) -> Target:
-        old = self.config.target if self.config else None
-        return Target(
-            domain=self._value("domain"), canonical=self._value("canonical"),
-            hosts=self._value("hosts"), pages=self._value("pages"),
-            private_urls=old.private_urls if old else [],
-        )
+    def _sections(self) -> dict:
+        """Every section the form edits, as SprintConfig fields."""
+        v = self._value
+        return {
+            "target": Target(domain=v("domain"), canonical=v("canonical"), hosts=v("hosts"),
+                             pages=v("pages"), private_urls=v("private_urls")),
+            "email": Email(sends_mail=v("sends_mail"), dkim_selectors=v("dkim_selectors")),
+            "cloudflare": CloudflareConfig(zone=v("zone") or v("domain"), api_base_url=v("api_base_url")),
+            "repo": Repo(path=v("repo_path")),
+            "network": Network(nameservers=v("nameservers"), connect_to=v("connect_to"),
+                               ca_bundle=v("ca_bundle"), timeout_s=v("timeout_s"),
+                               request_budget=v("request_budget")),
+        }
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
@@ -127,13 +179,11 @@ class SetupScreen(Screen):
             self.refuse(f"fix {', '.join(bad)} first")
             return
         try:
-            target = self._target()
+            sections = self._sections()
             if self.config is None:
-                config = SprintConfig(name=self._value("name"), target=target,
-                                      cloudflare={"zone": target.domain})
-                self.app.create_sprint(config, self.new_dir)
+                self.app.create_sprint(SprintConfig(name=self._value("name"), **sections), self.new_dir)
             else:
-                self.app.update_config(self.config.model_copy(update={"target": target}))
+                self.app.update_config(SprintConfig(name=self.config.name, **sections))
         except (ValidationError, ValueError, LaunchReadyError) as exc:
             self.refuse(_error_line(exc))
 
