@@ -1,6 +1,7 @@
 """Stage 1: quick audit. Find the launch blockers in under half a day."""
 
 from stages.base import Deliverable, ManualItem, Stage
+from stages.bundle_checks import BUNDLE_CHECKS
 from stages.email_checks import STAGE1_CHECKS as EMAIL_CHECKS
 from stages.web_checks import STAGE1_CHECKS as WEB_CHECKS
 from wizard.findings import Severity
@@ -15,7 +16,7 @@ STAGE = Stage(
         "Production settings live in someone's laptop or a dashboard nobody else can open.",
         "There is no monitoring, so the first outage report would come from a customer.",
     ),
-    checks=(*WEB_CHECKS, *EMAIL_CHECKS),
+    checks=(*WEB_CHECKS, *EMAIL_CHECKS, *BUNDLE_CHECKS),
     manual=(
         ManualItem("audit.deploy-map", 1,
                    "Every place the product runs is listed (hosting, database, model API, email, analytics)",
@@ -32,5 +33,7 @@ STAGE = Stage(
         Deliverable("risk-list", "Risk list: must fix before launch / can wait", "risk-list.md.j2"),
         Deliverable("deployment-map", "Deployment map: DNS, subdomains, env vars, monitoring",
                     "deployment-map.md.j2"),
+        Deliverable("ci-workflow", "GitHub Actions workflow: secret scan on every push",
+                    "launch-ready.yml.j2", output="launch-ready-ci.yml"),
     ),
 )

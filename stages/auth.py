@@ -22,6 +22,11 @@ STAGE = Stage(
                    "Every key that was ever committed, pasted or shared has been rotated",
                    "Rotate first, then remove it from history; a key in git history is a leaked key.",
                    Severity.BLOCKER),
+        ManualItem("auth.secrets-rotated", 2,
+                   "Every secret in the secret inventory has been rotated",
+                   "Answer with the date in the note once each key the scan found is replaced at its "
+                   "provider; the secret inventory shows this answer.",
+                   Severity.BLOCKER),
         ManualItem("auth.user-isolation", 2,
                    "A signed-in user cannot read or change another user's data",
                    "Try it with two test accounts: change ids in URLs and API calls.",
@@ -31,7 +36,7 @@ STAGE = Stage(
                    "A hidden link is not protection; call the admin API as a normal user."),
     ),
     deliverables=(
-        Deliverable("secret-inventory", "Secret inventory with rotation plan"),
+        Deliverable("secret-inventory", "Secret inventory with rotation plan", "secret-inventory.md.j2"),
         Deliverable("authz-results", "Basic authorization test results"),
     ),
 )

@@ -73,11 +73,13 @@ class ManualItem:
 
 @dataclass(frozen=True)
 class Deliverable:
-    """A document the stage produces; `template` names a file in templates/ once it exists."""
+    """A document the stage produces; `template` names a file in templates/ once it exists,
+    `output` the file written in reports/ when it is not the template's name less `.j2`."""
 
     id: str
     title: str
     template: str | None = None
+    output: str | None = None
 
 
 @dataclass(frozen=True)

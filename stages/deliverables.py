@@ -11,6 +11,8 @@ from stages import STAGES, sprint_findings
 from stages.deployment_map import deployment_map
 from stages.handover import OWNERSHIP
 from stages.risk_list import risk_list
+from stages.secret_inventory import secret_inventory
+from wizard import __version__
 from wizard.findings import STATUS_ICON, STATUS_WORD, Finding, Severity, Status
 from wizard.sprint import Progress, Sprint, SprintConfig, now, write_atomic
 from wizard.vault import redact
@@ -70,6 +72,9 @@ def _context(config: SprintConfig, progress: Progress) -> dict:
         "manual": progress.manual,
         "risk": risk_list(findings, decision),
         "deployment": deployment_map(config, findings),
+        "secrets": secret_inventory(findings),
+        "tool_version": __version__,
+        "sprint_path": f".launch-ready/{config.name}",  # where the CI workflow expects the sprint
     }
 
 
@@ -81,7 +86,7 @@ def render_deliverables(config: SprintConfig, progress: Progress) -> dict[str, s
     for stage in STAGES:
         for d in stage.deliverables:
             if d.template:
-                out[d.template.removesuffix(".j2")] = redact(env.get_template(d.template).render(context))
+                out[d.output or d.template.removesuffix(".j2")] = redact(env.get_template(d.template).render(context))
     return out
 
 

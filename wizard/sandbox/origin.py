@@ -1,7 +1,8 @@
 """The demo product at the origin: "Acme Market assistant", a small marketplace chatbot with the
 launch blockers a real one tends to have.
 
-Deliberate blockers: the home page loads an http:// image (mixed content); /api/me answers per
+Deliberate blockers: /static/app.js ships an OpenAI-format key made at start-up (and so does its
+source map); the home page loads an http:// image (mixed content); /api/me answers per
 user and marks itself `Cache-Control: private`, which is correct, so the leak comes from the edge:
 the demo's cache-everything rule uses edge_ttl "override_origin", which ignores the origin's
 header, as Cloudflare does, and user B gets user A's profile. Options switch on the origin-side
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -41,12 +43,28 @@ _PAGE = """<!doctype html>
 """
 
 _APP_JS = """// Acme Market assistant: sends the visitor's question to /api/chat.
+const OPENAI_API_KEY = "__KEY__";  // the blocker: a server key bundled into browser code
 async function ask(message) {
   const r = await fetch("/api/chat", {method: "POST", headers: {"Content-Type": "application/json"},
                                       body: JSON.stringify({message})});
   return (await r.json()).reply;
 }
+//# sourceMappingURL=app.js.map
 """
+
+
+def planted_key() -> str:
+    """A fresh OpenAI-format key per start, so no real-looking key is ever written in our repo."""
+    return "sk-" + "proj-" + secrets.token_urlsafe(48)[:56]
+
+
+def shipped_bundle(key: str) -> dict[str, tuple[str, bytes]]:
+    """/static/app.js with the planted key, and its source map (whose sourcesContent has it too)."""
+    js = _APP_JS.replace("__KEY__", key)
+    source_map = {"version": 3, "file": "app.js", "sources": ["src/assistant.js"],
+                  "sourcesContent": [js], "names": [], "mappings": ""}
+    return {"/static/app.js": ("text/javascript", js.encode()),
+            "/static/app.js.map": ("application/json", json.dumps(source_map).encode())}
 
 # Canned answers: the first entry with a word of the message starting with one of its stems.
 _REPLIES = [
@@ -119,9 +137,9 @@ def health(request: Request) -> Response:
     return Response.json(200, {"status": "ok"}, [("Cache-Control", "no-store")])
 
 
-def app_js(request: Request) -> Response:
-    return Response(200, [("Content-Type", "text/javascript"), ("Cache-Control", "public, max-age=3600")],
-                    _APP_JS.encode())
+def _static(kind: str, body: bytes) -> Handler:
+    return lambda request: Response(200, [("Content-Type", kind), ("Cache-Control", "public, max-age=3600")],
+                                     body)
 
 
 def hero_svg(request: Request) -> Response:
@@ -136,7 +154,6 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "/api/me"): me,
     ("POST", "/api/chat"): chat,
     ("GET", "/health"): health,
-    ("GET", "/static/app.js"): app_js,
     ("GET", "/static/hero.svg"): hero_svg,
 }
 
@@ -161,6 +178,9 @@ class Origin:
         self.cert_names = cert_names
         self.options = OriginOptions()
         self.routes: dict[tuple[str, str], Handler] = dict(ROUTES)
+        self.planted_key = planted_key()
+        for path, (kind, body) in shipped_bundle(self.planted_key).items():
+            self.route("GET", path, _static(kind, body))
         self.faults = faults or Faults()
         self.site = Site(address, ports, self.handle, self._tls, latency=lambda: self.faults.http_latency_s)
 
