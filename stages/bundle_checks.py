@@ -26,7 +26,7 @@ def _key_finding(check: Check, matches: list[Match]) -> Finding:
     where = ", ".join(urls[:3]) + (f" and {len(urls) - 3} more" if len(urls) > 3 else "")
     return check.finding(
         f"{first.provider}:{first.fingerprint}", Status.WARN if public else Status.FAIL,
-        f"a {first.provider} key ({first.preview}) ships to browsers in {where}"
+        f"{first.provider} key {first.preview} ships to browsers in {where}"
         + (" (public by design)" if public else ""),
         {"provider": first.provider, "rule": first.rule_id, "fingerprint": first.fingerprint,
          "preview": first.preview, "urls": urls,
