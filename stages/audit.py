@@ -3,6 +3,7 @@
 from stages.base import Deliverable, ManualItem, Stage
 from stages.bundle_checks import BUNDLE_CHECKS
 from stages.email_checks import STAGE1_CHECKS as EMAIL_CHECKS
+from stages.secret_checks import STAGE1_CHECKS as SECRET_STAGE1
 from stages.web_checks import STAGE1_CHECKS as WEB_CHECKS
 from wizard.findings import Severity
 
@@ -16,7 +17,7 @@ STAGE = Stage(
         "Production settings live in someone's laptop or a dashboard nobody else can open.",
         "There is no monitoring, so the first outage report would come from a customer.",
     ),
-    checks=(*WEB_CHECKS, *EMAIL_CHECKS, *BUNDLE_CHECKS),
+    checks=(*WEB_CHECKS, *EMAIL_CHECKS, *BUNDLE_CHECKS, *SECRET_STAGE1),
     manual=(
         ManualItem("audit.deploy-map", 1,
                    "Every place the product runs is listed (hosting, database, model API, email, analytics)",

@@ -1,6 +1,7 @@
 """Stage 2: fix core auth and secret handling. Stop obvious data leaks before traffic arrives."""
 
 from stages.base import Deliverable, ManualItem, Stage
+from stages.secret_checks import STAGE2_CHECKS as SECRET_STAGE2
 from wizard.findings import Severity
 
 STAGE = Stage(
@@ -13,6 +14,7 @@ STAGE = Stage(
         "One user can read another user's chats by changing an id in a request.",
         "Admin pages are hidden rather than protected.",
     ),
+    checks=(*SECRET_STAGE2,),
     manual=(
         ManualItem("auth.secret-inventory", 2,
                    "Every secret is listed with its owner and a rotation plan",

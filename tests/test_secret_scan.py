@@ -142,3 +142,66 @@ def test_allowlist_file(tmp_path):
     path.write_text("allow:\n  - fingerprint: nope\n")
     with pytest.raises(ValueError, match="entry 1"):
         load_allowlist(path)
+
+
+# ---------------------------------------------------------------- the checks
+
+
+async def _run_checks(config, base_dir):
+    from stages.secret_checks import REPO_CHECKS
+    from wizard.engine import RunContext, run_checks
+    from wizard.net import NetContext
+
+    async with NetContext(config.network, config.target.domain, base_dir) as net:
+        return (await run_checks(list(REPO_CHECKS), RunContext(config, net))).findings
+
+
+def _config(repo):
+    from wizard.sprint import SprintConfig
+
+    config = SprintConfig.starter("acme", "acme.example")
+    return config.model_copy(update={"repo": config.repo.model_copy(update={"path": repo})})
+
+
+async def test_checks_report_each_key_once_and_never_the_secret(corpus, tmp_path):
+    findings = await _run_checks(_config(str(corpus.root)), tmp_path)
+    by_id: dict[str, list] = {}
+    for f in findings:
+        by_id.setdefault(f.id, []).append(f)
+    repo = {f.evidence["fingerprint"] for f in by_id["secrets.repo"]}
+    assert {p.fingerprint for p in corpus.head} <= repo
+    history = {f.evidence["fingerprint"] for f in by_id["secrets.git-history"]}
+    assert {p.fingerprint for p in corpus.history} <= history
+    assert not history & repo  # a key still in HEAD is secrets.repo's
+    assert len(repo) == len(by_id["secrets.repo"])  # one finding per key
+    assert {f.subject for f in by_id["secrets.env-committed"]} == {
+        ".env", ".env.local", ".env.production"}
+    public = {v for f in by_id["secrets.public-env-prefix"] for v in f.evidence["variables"]}
+    assert public == {"NEXT_PUBLIC_OPENAI_KEY", "VITE_ADMIN_TOKEN"}
+    assert [f.subject for f in by_id["auth.token-in-local-storage"]] == ["localStorage:access_token"]
+    decoys = {fingerprint(d) for d in corpus.decoys}
+    assert all(not f.is_blocker for f in findings if f.evidence.get("fingerprint") in decoys)
+    dumped = json.dumps([f.model_dump(mode="json") for f in findings])
+    for value in corpus.all_values() + [corpus.named_public]:
+        assert value not in dumped
+    key = by_id["secrets.repo"][0]
+    assert key.remediation and key.evidence["locations"] and key.evidence["preview"].endswith("…")
+
+
+async def test_allowlist_file_in_the_sprint(corpus, tmp_path):
+    key = corpus.head[0]
+    (tmp_path / "secrets-allowlist.yaml").write_text(
+        f"allow:\n  - fingerprint: {key.fingerprint}\n    reason: accepted fixture\n")
+    findings = await _run_checks(_config(str(corpus.root)), tmp_path)
+    assert key.fingerprint not in {f.evidence.get("fingerprint") for f in findings}
+    (tmp_path / "secrets-allowlist.yaml").write_text("allow: 3\n")
+    findings = await _run_checks(_config(str(corpus.root)), tmp_path)
+    assert {f.status.value for f in findings} == {"error"}
+
+
+async def test_not_configured_is_skipped_and_not_a_repo_is_error(tmp_path):
+    findings = await _run_checks(_config(None), tmp_path)
+    assert {f.status.value for f in findings} == {"skipped"}
+    assert all("repo.path" in f.summary for f in findings)
+    findings = await _run_checks(_config(str(tmp_path)), tmp_path)
+    assert {f.status.value for f in findings} == {"error"}

@@ -136,6 +136,7 @@ class NetContext:
         if ca is not None and not ca.is_absolute() and base_dir is not None:
             ca = base_dir / ca
         self.ca_bundle = ca
+        self.base_dir = base_dir  # the sprint directory: relative paths in the config start here
         self.ssl_context = build_ssl_context(ca)
         self.resolver = self._build_resolver()
         self.http = httpx.AsyncClient(
