@@ -205,3 +205,9 @@ async def test_not_configured_is_skipped_and_not_a_repo_is_error(tmp_path):
     assert all("repo.path" in f.summary for f in findings)
     findings = await _run_checks(_config(str(tmp_path)), tmp_path)
     assert {f.status.value for f in findings} == {"error"}
+
+
+def test_templated_passwords_are_not_secrets():
+    text = ('url = f"postgres://app:{password}@db.internal/x"\n'
+            'other = "mysql://u:%(pw)s@h/db"\nthird = "redis://:$REDIS_PASSWORD@cache:6379"\n')
+    assert scan_text(text, "settings.py") == []

@@ -25,9 +25,12 @@ HEX_HASH = re.compile(r"^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal")
 
 
+TEMPLATE = re.compile(r"\{[A-Za-z_][\w.]*\}|%\([A-Za-z_]\w*\)s|^\$[A-Za-z_{]")
+
+
 def is_placeholder(value: str) -> bool:
     lowered = value.lower()
-    if any(word in lowered for word in PLACEHOLDER_WORDS):
+    if any(word in lowered for word in PLACEHOLDER_WORDS) or TEMPLATE.search(value):
         return True
     return len(set(lowered)) <= 3  # aaaa..., 0000..., ****
 
