@@ -54,26 +54,24 @@ def _allowlist(ctx: RunContext) -> frozenset[str]:
     return frozenset(load_allowlist(path)) if path is not None else frozenset()
 
 
-async def _worktree(ctx: RunContext) -> RepoScan | str:
-    async def work() -> RepoScan | str:
+async def _shared_scan(ctx: RunContext, key: str, scan):
+    """One scan of the repo per run (the checks share it), or the allowlist's error line."""
+    async def work():
         try:
             allowed = _allowlist(ctx)
         except ValueError as exc:
             return str(exc)
-        return await asyncio.to_thread(scan_worktree, repo_path(ctx), allowed)
+        return await asyncio.to_thread(scan, repo_path(ctx), allowed)
 
-    return await once(ctx.net, "secrets-worktree", work)
+    return await once(ctx.net, key, work)
+
+
+async def _worktree(ctx: RunContext) -> RepoScan | str:
+    return await _shared_scan(ctx, "secrets-worktree", scan_worktree)
 
 
 async def _history(ctx: RunContext) -> HistoryScan | str:
-    async def work() -> HistoryScan | str:
-        try:
-            allowed = _allowlist(ctx)
-        except ValueError as exc:
-            return str(exc)
-        return await asyncio.to_thread(scan_history, repo_path(ctx), allowed)
-
-    return await once(ctx.net, "secrets-history", work)
+    return await _shared_scan(ctx, "secrets-history", scan_history)
 
 
 def _locations(matches: list[Match]) -> list[str]:
