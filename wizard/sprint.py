@@ -35,6 +35,7 @@ from wizard.addresses import (
 from wizard.errors import SprintFileError, SprintNotFound, UsageError
 from wizard.filelock import FileLock
 from wizard.findings import Finding
+from wizard.sections import Api, Monitoring, Release
 from wizard.vault import redact
 
 SPRINT_SCHEMA = "launch-ready/sprint@1"
@@ -150,11 +151,29 @@ class SprintConfig(_Model):
     cloudflare: CloudflareConfig = Field(default_factory=CloudflareConfig)
     repo: Repo = Field(default_factory=Repo)
     network: Network = Field(default_factory=Network)
+    api: Api = Field(default_factory=Api)
+    monitoring: Monitoring = Field(default_factory=Monitoring)
+    release: Release = Field(default_factory=Release)
 
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
         return validate_sprint_name(v)
+
+    @model_validator(mode="after")
+    def _in_scope(self) -> SprintConfig:
+        """Every URL the API, monitoring and release sections name is inside the domain."""
+        api, monitoring = self.api, self.monitoring
+        urls = [api.base_url, *api.protected_routes, *api.admin_routes,
+                *(w.url for w in monitoring.urls), *monitoring.latency_urls, *self.release.paths]
+        for part in (api.login, api.resource, api.chat, api.webhook):
+            urls += [getattr(part, f, None) for f in ("url", "create_url", "new_session")]
+        for url in urls:
+            if url and not url.startswith("/"):
+                normalize_url(url, self.target.domain)
+        for host in api.output_hosts:
+            normalize_hostname(host)
+        return self
 
     @classmethod
     def starter(cls, name: str, domain: str) -> SprintConfig:

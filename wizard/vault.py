@@ -36,6 +36,9 @@ CREDENTIALS: dict[str, CredentialKind] = {
         CredentialKind("user-a", "Test account A (token or password)", "LAUNCH_READY_USER_A"),
         CredentialKind("user-b", "Test account B (token or password)", "LAUNCH_READY_USER_B"),
         CredentialKind("admin", "Test admin account (token or password)", "LAUNCH_READY_ADMIN"),
+        CredentialKind("webhook-secret", "Webhook signing secret", "LAUNCH_READY_WEBHOOK_SECRET"),
+        CredentialKind("prompt-canary", "System prompt canary", "LAUNCH_READY_PROMPT_CANARY"),
+        CredentialKind("smtp-password", "Alert SMTP password", "LAUNCH_READY_SMTP_PASSWORD"),
     )
 }
 

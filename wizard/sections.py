@@ -1,0 +1,224 @@
+"""The sprint.yaml sections that describe the product's API, its monitoring and its releases
+(`api:`, `monitoring:`, `release:`). Every one is optional: a check whose section is missing
+says so (skipped), it never guesses.
+
+Secrets are never here: test accounts' tokens or passwords, the webhook signing secret, the
+system prompt canary, the alert webhook URL and the SMTP password live in the keyring (see
+wizard.vault.CREDENTIALS). URLs and paths are checked against target.domain by SprintConfig.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# Where a value sits in a response: `json:<dotted.path>`, `cookie:<name>` or `header:<name>`.
+_LOCATOR = re.compile(r"^(json:[\w.\-\[\]]*|cookie:[\w\-]+|header:[\w\-]+|text:)$")
+_METHOD = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
+
+
+def _locator(value: str) -> str:
+    if not _LOCATOR.match(value):
+        raise ValueError(f"{value!r}: write json:<path> (e.g. json:data.token), cookie:<name>, "
+                         "header:<name> or text:")
+    return value
+
+
+def _path(value: str) -> str:
+    """A path on the API (`/api/me`) or a full URL (checked against the domain later)."""
+    value = value.strip()
+    if not value.startswith(("/", "https://", "http://")):
+        raise ValueError(f"{value!r}: a path starting with / or an http(s) URL")
+    return value
+
+
+# ---------------------------------------------------------------- api:
+
+
+class Login(Section):
+    """How a test account gets a session when its keyring entry is a password, not a token."""
+
+    method: _METHOD = "POST"
+    url: str  # a path on base_url, e.g. /api/login
+    body: str = '{"email": "{{login}}", "password": "{{password}}"}'  # JSON template
+    token: str = "json:token"  # where the session is in the response
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v):
+        return _path(v)
+
+    @field_validator("token")
+    @classmethod
+    def _token(cls, v):
+        return _locator(v)
+
+
+class Accounts(Section):
+    """The test accounts' login names (for the login template); their secrets are the keyring's
+    user-a, user-b and admin entries. Without a login name the entry is used as a bearer token."""
+
+    user_a: str | None = None
+    user_b: str | None = None
+    admin: str | None = None
+
+
+class Resource(Section):
+    """An object user A owns, for the cross-user (BOLA) test: how to create one, where it lives."""
+
+    create_method: _METHOD = "POST"
+    create_url: str  # e.g. /api/chats
+    create_body: str = '{"title": "{{marker}}"}'
+    id_from: str = "json:id"
+    url: str  # the object's URL template, with {id}: /api/chats/{id}
+    update_body: str = '{"title": "{{marker}}"}'
+
+    @field_validator("create_url", "url")
+    @classmethod
+    def _urls(cls, v):
+        return _path(v)
+
+    @field_validator("id_from")
+    @classmethod
+    def _id(cls, v):
+        return _locator(v)
+
+    @field_validator("url")
+    @classmethod
+    def _has_id(cls, v: str) -> str:
+        if "{id}" not in v:
+            raise ValueError(f"{v!r}: the object's URL needs {{id}} where its id goes")
+        return v
+
+
+class Chat(Section):
+    """The chat endpoint: the body template holds {{prompt}} (and {{session}} when the product
+    keeps conversations); `reply` says where the answer text is."""
+
+    method: _METHOD = "POST"
+    url: str = "/api/chat"
+    body: str = '{"message": "{{prompt}}"}'
+    reply: str = "json:reply"
+    new_session: str | None = None  # a path that creates a conversation (POST), id at json:id
+    session_from: str = "json:id"
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v):
+        return _path(v)
+
+    @field_validator("reply", "session_from")
+    @classmethod
+    def _locators(cls, v):
+        return _locator(v)
+
+
+class Webhook(Section):
+    """A webhook the product receives; its signing secret is the keyring's webhook-secret."""
+
+    url: str
+    scheme: Literal["stripe", "hmac-sha256", "github"] = "stripe"
+    header: str | None = None  # the signature header; default per scheme
+    body: str = '{"id": "{{nonce}}", "type": "launch_ready.test"}'
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v):
+        return _path(v)
+
+
+class Bounds(Section):
+    """Hard limits on what the API probes send."""
+
+    per_probe: int = Field(default=60, ge=1, le=1000)
+    per_run: int = Field(default=600, ge=1, le=10_000)
+    burst: int = Field(default=40, ge=2, le=500)  # a rate-limit burst, per endpoint
+    concurrency: int = Field(default=4, ge=1, le=16)
+    repeats: int = Field(default=3, ge=1, le=10)  # each red-team attack, in fresh sessions
+
+
+class Api(Section):
+    base_url: str | None = None  # e.g. https://app.acme.example
+    environment: Literal["staging", "production"] = "staging"
+    # Production needs this before any probe that writes (creates, changes, deletes) or bursts.
+    production_confirmed: bool = False
+    login: Login | None = None
+    accounts: Accounts = Field(default_factory=Accounts)
+    protected_routes: list[str] = Field(default_factory=list)
+    admin_routes: list[str] = Field(default_factory=list)
+    resource: Resource | None = None
+    chat: Chat | None = None
+    webhook: Webhook | None = None
+    logs_command: str | None = None  # prints the product's recent logs (run with a timeout)
+    output_hosts: list[str] = Field(default_factory=list)  # hosts the bot may link to, beyond the domain
+    bounds: Bounds = Field(default_factory=Bounds)
+
+    @field_validator("protected_routes", "admin_routes")
+    @classmethod
+    def _routes(cls, v):
+        return [_path(p) for p in v]
+
+    @property
+    def may_write(self) -> bool:
+        """Writing and bursting probes run on staging, or on production once confirmed."""
+        return self.environment == "staging" or self.production_confirmed
+
+
+# ---------------------------------------------------------------- monitoring:
+
+
+class Watch(Section):
+    url: str  # a full URL, or a path on api.base_url (else the canonical host)
+    status: int = Field(default=200, ge=100, le=599)
+    keyword: str | None = None  # must appear in the body
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v):
+        return _path(v)
+
+
+class Alert(Section):
+    """Where alerts go. slack/discord/webhook: the URL is the keyring's alert-webhook; smtp:
+    the password (if any) is the keyring's smtp-password."""
+
+    kind: Literal["slack", "discord", "webhook", "smtp"] | None = None
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_user: str | None = None
+    smtp_from: str | None = None
+    smtp_to: list[str] = Field(default_factory=list)
+
+
+class Monitoring(Section):
+    urls: list[Watch] = Field(default_factory=list)  # home page, login, key API routes, webhook
+    latency_urls: list[str] = Field(default_factory=list)  # critical APIs timed besides the chat
+    samples: int = Field(default=20, ge=1, le=200)
+    spread_s: float = Field(default=30, ge=0, le=3600)  # samples are spread over this long
+    p95_budget_s: float = Field(default=2.0, gt=0, le=60)
+    interval_s: int = Field(default=60, ge=10, le=3600)  # the external monitor's interval (plan)
+    alert: Alert = Field(default_factory=Alert)
+
+
+# ---------------------------------------------------------------- release:
+
+
+class Release(Section):
+    paths: list[str] = Field(default_factory=list)  # important public paths that must keep working
+    health_path: str | None = "/health"
+    me_path: str | None = "/api/me"  # read as user A by release.smoke
+    staging_env: str | None = None  # env files (relative to the sprint folder) or names
+    production_env: str | None = None
+    rollback: str | None = None  # the command or the procedure, one line
+
+    @field_validator("paths")
+    @classmethod
+    def _paths(cls, v):
+        return [_path(p) for p in v]
