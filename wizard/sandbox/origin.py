@@ -10,7 +10,9 @@ blockers: `redirect_http_to_https` (an app that forces HTTPS itself; behind flex
 fetches over HTTP, so visitors loop on 301) and `bad_cert` (an expired, wrong-name or self-signed
 certificate, which strict SSL refuses with 526).
 
-Routes live in `Origin.routes`, keyed by (method, path); add one with `origin.route(...)`.
+Routes live in `Origin.routes`, keyed by (method, path); add one with `origin.route(...)`. A path
+with `{name}` segments (e.g. "/api/chats/{id}") is a template that matches any one segment there.
+`Origin.listeners` are told (request, route template) of every request the origin receives.
 """
 
 from __future__ import annotations
@@ -31,8 +33,12 @@ Handler = Callable[[Request], Response]
 
 # Session cookie value / bearer token -> the user it signs in.
 USERS = {
-    "tok-alice": {"id": "u_1001", "name": "Alice Martin", "email": "alice@acme.example", "plan": "pro"},
-    "tok-bob": {"id": "u_1002", "name": "Bob Chen", "email": "bob@acme.example", "plan": "free"},
+    "tok-alice": {"id": "u_1001", "name": "Alice Martin", "email": "alice@acme.example", "plan": "pro",
+                  "role": "user"},
+    "tok-bob": {"id": "u_1002", "name": "Bob Chen", "email": "bob@acme.example", "plan": "free",
+                "role": "user"},
+    "tok-admin": {"id": "u_1000", "name": "Ada Admin", "email": "ada@acme.example", "plan": "pro",
+                  "role": "admin"},
 }
 _TOKEN_BY_NAME = {user["name"].split()[0].lower(): token for token, user in USERS.items()}
 
@@ -158,6 +164,11 @@ ROUTES: dict[tuple[str, str], Handler] = {
 }
 
 
+def _matches(template: str, path: str) -> bool:
+    want, got = template.split("/"), path.split("/")
+    return len(want) == len(got) and all(w == g or (w.startswith("{") and g) for w, g in zip(want, got, strict=True))
+
+
 @dataclass
 class OriginOptions:
     """Origin-side blockers, switchable while the origin runs."""
@@ -178,6 +189,7 @@ class Origin:
         self.cert_names = cert_names
         self.options = OriginOptions()
         self.routes: dict[tuple[str, str], Handler] = dict(ROUTES)
+        self.listeners: list[Callable[[Request, str], None]] = []
         self.planted_key = planted_key()
         for path, (kind, body) in shipped_bundle(self.planted_key).items():
             self.route("GET", path, _static(kind, body))
@@ -187,14 +199,23 @@ class Origin:
     def route(self, method: str, path: str, handler: Handler) -> None:
         self.routes[(method.upper(), path)] = handler
 
+    def template(self, path: str) -> str:
+        """The route path serving `path`: itself, else the first template matching it."""
+        if any(route == path for _, route in self.routes):
+            return path
+        return next((route for _, route in self.routes if "{" in route and _matches(route, path)), path)
+
     def handle(self, request: Request) -> Response:
+        template = self.template(request.path)
+        for listener in self.listeners:
+            listener(request, template)
         if request.scheme == "http" and self.options.redirect_http_to_https:
             return Response.redirect(301, f"https://{request.host}{request.target}")
         method = "GET" if request.method == "HEAD" else request.method
-        handler = self.routes.get((method, request.path))
+        handler = self.routes.get((method, template))
         if handler is not None:
             return handler(request)
-        if any(path == request.path for _, path in self.routes):
+        if any(path == template for _, path in self.routes):
             return Response.json(405, {"error": "method not allowed"})
         return Response.html(404, "<h1>Not found</h1>")
 

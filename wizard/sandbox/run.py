@@ -1,6 +1,6 @@
-"""The whole sandbox in one object: DNS, the Cloudflare API, the edge, the origin and a CA on
-loopback, started together and stopped together (nothing left listening), plus the demo sprint
-that points at them."""
+"""The whole sandbox in one object: DNS, the Cloudflare API, the edge, the origin (with the demo
+product's API mounted, `sandbox.product`) and a CA on loopback, started together and stopped
+together (nothing left listening), plus the demo sprint that points at them."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from wizard.sandbox.edge import Edge
 from wizard.sandbox.faults import Faults
 from wizard.sandbox.http_server import Ports, free_ports
 from wizard.sandbox.origin import Origin
+from wizard.sandbox.product import Product
 from wizard.sandbox.state import World
 from wizard.sprint import CloudflareConfig, Email, Network, Sprint, SprintConfig, Target
 
@@ -32,6 +33,7 @@ class Sandbox:
         self.dns: DnsServer | None = None
         self.api: CloudflareAPI | None = None
         self.origin: Origin | None = None
+        self.product: Product | None = None
         self.edge: Edge | None = None
 
     def start(self) -> Sandbox:
@@ -40,8 +42,9 @@ class Sandbox:
             self.ports = free_ports([addresses.edge_ipv4, addresses.origin_ipv4])
             self.dns = DnsServer(self.world, self.faults).start()
             self.api = CloudflareAPI(self.world, self.faults).start()
-            self.origin = Origin(self.ca, self.ports, addresses.origin_ipv4, zone_names(DOMAIN),
-                                 self.faults).start()
+            self.origin = Origin(self.ca, self.ports, addresses.origin_ipv4, zone_names(DOMAIN), self.faults)
+            self.product = Product().mount(self.origin)
+            self.origin.start()
             self.edge = Edge(self.world, self.ca, self.ports).start()
         except BaseException:
             self.stop()
@@ -52,7 +55,9 @@ class Sandbox:
         for part in (self.edge, self.origin, self.api, self.dns):
             if part is not None:
                 part.stop()
-        self.edge = self.origin = self.api = self.dns = None
+        if self.product is not None:
+            self.product.stop()
+        self.edge = self.origin = self.product = self.api = self.dns = None
 
     def __enter__(self) -> Sandbox:
         return self.start()
