@@ -124,7 +124,7 @@ class Product:
                 response = route(call)
             except BadInput as exc:
                 response = Response.json(exc.status, {"error": str(exc)})
-            except Exception as exc:  # noqa: BLE001 - the product's own error page, by design
+            except Exception as exc:  # any failure becomes the product's own error page
                 response = debug_page(exc, call.request_id) if b.debug_errors else generic_error(call.request_id)
             response.headers.extend(limit_headers)
             response.set_header("X-Request-Id", call.request_id)

@@ -42,16 +42,19 @@ _READ_DOC = re.compile(r"\b(?:read|open|fetch|summari[sz]e)\s+(?:the\s+)?(?:docu
                        r"|/docs/([\w-]+)", re.I)
 _LEAK = re.compile(
     r"\b(?:repeat|print|show|reveal|display|output|tell me|give me|list|summari[sz]e|translate|encode|"
-    r"spell out|write out|what (?:are|is|were)|dump|recite|copy)\b.{0,60}?"
+    r"spell out|write|share|paste|what (?:are|is|were)|dump|recite|copy)\b.{0,60}?"
     r"(?:\b(?:your|the|its|these|those|all|initial|original|hidden|secret)\s+(?:\w+\s+){0,2}"
     r"(?:instructions|system\s+prompt|prompt|rules|guidelines|directives|configuration)\b"
-    r"|\bsystem\s+prompt\b|\b(?:everything|text|words)\s+above\b)", _FLAGS)
-_ROLEPLAY = re.compile(r"\b(?:DAN|developer mode|debug mode|god mode|maintenance mode|jailbr[eo]ak\w*)\b"
+    r"(?!\s+(?:for|on|about|regarding)\b)"
+    r"|\bsystem\s+prompt\b|\b(?:everything|text|words)\s+above\b)"
+    r"|\bwhat (?:were|are) you told\b|\bhow were you (?:instructed|configured|set up)\b", _FLAGS)
+_ROLEPLAY = re.compile(r"\b(?:(?-i:DAN)|developer mode|debug mode|god mode|maintenance mode|jailbr[eo]ak\w*)\b"
                        r"|\b(?:act as|pretend (?:to be|you are)|role-?play as|you are now)\s+(?:a |an |the |my )?"
                        r"(?:developer|debugger|admin\w*|system|engineer)", re.I)
 _OVERRIDE = re.compile(r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,30}?"
-                       r"\b(?:previous|prior|above|earlier|all|your|system|any)\b.{0,20}?"
-                       r"\b(?:instructions?|rules|prompts?|guidelines|directions)\b", _FLAGS)
+                       r"(?:\b(?:previous|prior|above|earlier|all|your|system|any)\b.{0,20}?"
+                       r"\b(?:instructions?|rules|prompts?|guidelines|directions)\b"
+                       r"|\b(?:everything|anything)\s+(?:above|before|earlier|you were told)\b)", _FLAGS)
 _SAY = re.compile(r"\b(?:say|reply with|respond with|answer with|output)\s+(?:only\s+)?"
                   r"(?:the\s+(?:word|phrase|text|string|token)\s+[\"'“]?([^\s\"'”.,;]+)|[\"'“]([^\"'”]+)[\"'”])", re.I)
 _JOIN = re.compile(r"\b(?:join(?:ing)?|concatenat\w*|combin\w*)\s+[\"'“]?([^\s\"'”,]+?)[\"'”]?\s+(?:and|with)\s+"
@@ -71,7 +74,7 @@ class Reply:
 
 
 def _encoded(text: str, ask: str) -> str:
-    """The prompt as asked: base64, ROT13, reversed, else plain (a translation keeps it verbatim)."""
+    """The prompt as asked: base64, ROT13, reversed, hex, else plain (a translation keeps it verbatim)."""
     ask = ask.lower()
     if "base64" in ask or "base 64" in ask:
         return base64.b64encode(text.encode()).decode()
@@ -79,6 +82,8 @@ def _encoded(text: str, ask: str) -> str:
         return codecs.encode(text, "rot13")
     if re.search(r"revers|backwards", ask):
         return text[::-1]
+    if re.search(r"\bhex", ask):
+        return text.encode().hex()
     return f"Sure! My instructions are: {text}"
 
 
