@@ -12,6 +12,7 @@ from wizard.sandbox.state import DnsRecord, Rule, Ruleset, World, new_id
 
 DOMAIN = "acme.example"
 APP = f"app.{DOMAIN}"
+API = f"api.{DOMAIN}"  # the product's API: proxied, no cache rule (the API probes' base URL)
 DEMO_TOKEN = "sandbox-demo-token-0000000000000000000000"  # accepted by the emulator only
 
 # SPF: 12 lookups (a, mx, 3 includes; 2 + 2 + 2 + 1 below them), past the limit of 10. The
@@ -40,6 +41,7 @@ def build_world(world: World | None = None) -> World:
 
         record("A", DOMAIN, origin, proxied=False)
         record("CNAME", APP, DOMAIN, proxied=True)
+        record("CNAME", API, DOMAIN, proxied=True)
         record("MX", DOMAIN, f"mail.{DOMAIN}", priority=10)
         for host in _MAIL_HOSTS:
             record("A", f"{host}.{DOMAIN}", origin)
