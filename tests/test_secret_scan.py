@@ -11,7 +11,7 @@ from dataclasses import asdict
 import pytest
 
 from tests.secret_corpus import build_bundle, build_repo, decoy_lines, planted_keys
-from wizard.probes.secrets.engine import Match, fingerprint, scan_text, shannon_entropy
+from wizard.probes.secrets.engine import Match, fingerprint, scan, scan_text, shannon_entropy
 from wizard.probes.secrets.repo import load_allowlist, scan_history, scan_worktree
 from wizard.probes.secrets.rules import RULES
 
@@ -64,6 +64,32 @@ def test_inline_marker_and_allowlist():
     assert scan_text(key.line + "  # lr-allow", "f") == []
     assert scan_text(key.line + "  // launch-ready: allow", "f") == []
     assert scan_text(key.line, "f", allowlist={key.fingerprint}) == []
+
+
+def test_keys_in_any_case_of_their_keyword_and_after_non_ascii_text():
+    """Keywords are found in ASCII-lower-cased text; offsets stay right after letters whose
+    lower case is longer (U+0130) or non-ASCII at all."""
+    for key in planted_keys(random.Random(11)):
+        prefix = "İstanbul ünïcode çа 🙂 "
+        matches = scan_text(prefix + key.line, "f")
+        hit = next(m for m in matches if m.fingerprint == key.fingerprint)
+        assert hit.column == len(prefix) + key.line.index(key.value) + 1, key.rule
+    upper = scan_text("API_KEY = 'Zx81Qw7Rt5Ym3Kp9Ln2V'", "f")
+    assert [m.rule_id for m in upper] == ["generic-secret"]
+
+
+def test_the_inline_marker_is_read_near_the_key_on_a_minified_line():
+    key = planted_keys(random.Random(9))[0]
+    near = "var a=1;" * 10 + key.line + "/* lr-allow */" + "var b=2;" * 10
+    far = "/* lr-allow */" + "var a=1;" * 200 + key.line
+    assert scan_text(near, "bundle.js") == []
+    assert [m.fingerprint for m in scan_text(far, "bundle.js")] == [key.fingerprint]
+
+
+def test_watched_words_come_from_the_same_pass():
+    found = scan("const k = process.env.NEXT_PUBLIC_X; localStorage.x = 1", "f",
+                 watch=("next_public_", "vite_", "storage"))
+    assert found.seen == {"next_public_", "storage"} and found.matches == []
 
 
 def test_entropy_and_fingerprint():

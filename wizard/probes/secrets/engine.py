@@ -1,9 +1,10 @@
 """Scan text for secrets. A Match says which rule, where, a fingerprint and a 4-character preview:
 never the secret itself, so matches can be logged, stored and shown as they are.
 
-Speed: a rule runs over a text only when one of its keywords (lower-case substrings) occurs in
-it, so most text never meets most rules; each rule is one compiled regex run over the whole
-text (lines are found afterwards, only for the matches).
+Speed: one Aho-Corasick pass (ahocorasick_rs) finds every keyword of every rule in the
+ASCII-lower-cased text; a rule's regex is then tried only where one of its keywords starts (each
+rule's pattern begins with one of its keywords), so most text never meets any regex. Lines are
+found afterwards, only for the matches.
 """
 
 from __future__ import annotations
@@ -15,10 +16,16 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-ALLOW_MARKERS = ("launch-ready: allow", "lr-allow")
+import ahocorasick_rs
+
+ALLOW_MARKERS = ("launch-ready: allow", "lr-allow")  # on the secret's line, within MARKER_REACH
+MARKER_REACH = 1000
 SEVERITIES = ("blocker", "can-wait", "info")
-_WORD = re.compile(r"[A-Za-z0-9_\-]")
+# Lower-cases ASCII only, so offsets in the lowered text are offsets in the text (str.lower can
+# change the length, e.g. for U+0130).
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 # Judges a candidate (secret, whole text, secret's start offset): the severity to report, or None
 # to drop it. Lets a rule decode a JWT or ask for a nearby account id.
@@ -31,19 +38,21 @@ class Rule:
     provider: str
     severity: str  # blocker | can-wait | info
     pattern: re.Pattern[str]  # with a named group `secret`
-    keywords: tuple[str, ...]  # lower-case; the rule runs only when one occurs in the text
+    # Lower-case; every match of `pattern` starts where one of them starts (case-insensitively):
+    # the pattern is tried only there.
+    keywords: tuple[str, ...]
     rotation: str  # how to rotate the key, one line
     entropy_min: float | None = None  # generic rules: the value's Shannon entropy (bits/char)
     validate: Validator | None = None
     generic: bool = False  # a specific rule wins over a generic one on the same characters
-    left_boundary: bool = False  # the secret must not follow a letter, digit, _ or -
-    lowercase: bool = False  # the pattern is matched against the lower-cased text
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
             raise ValueError(f"rule {self.id}: severity {self.severity!r}")
         if "secret" not in self.pattern.groupindex:
             raise ValueError(f"rule {self.id}: the pattern has no group named secret")
+        if not self.keywords or any(k != k.lower() for k in self.keywords):
+            raise ValueError(f"rule {self.id}: keywords must be lower-case and not empty")
 
 
 @dataclass(frozen=True)
@@ -106,45 +115,91 @@ class _Lines:
         index = bisect.bisect_right(starts, offset) - 1
         return index + 1, offset - starts[index] + 1, starts[index]
 
-    def line_text(self, start: int) -> str:
-        end = self.text.find("\n", start)
-        return self.text[start:] if end < 0 else self.text[start:end]
+    def near(self, line_start: int, start: int, end: int) -> str:
+        """The line holding text[start:end], at most MARKER_REACH characters either side of it
+        (a minified bundle is one line of megabytes)."""
+        stop = self.text.find("\n", end, end + MARKER_REACH)
+        return self.text[max(line_start, start - MARKER_REACH):
+                         end + MARKER_REACH if stop < 0 else stop]
 
 
-def _allowed_line(lines: _Lines, line_start: int) -> bool:
-    lowered = lines.line_text(line_start).lower()
+def _allowed(lines: _Lines, line_start: int, start: int, end: int) -> bool:
+    lowered = lines.near(line_start, start, end).lower()
     return any(marker in lowered for marker in ALLOW_MARKERS)
+
+
+class _Keywords:
+    """The keywords of a rule set in one automaton: where each occurs, and whose it is."""
+
+    def __init__(self, rules: tuple[Rule, ...], watch: tuple[str, ...]):
+        self.rules = tuple(sorted(rules, key=lambda r: r.generic))  # specific rules claim first
+        words = sorted({k for r in self.rules for k in r.keywords} | set(watch))
+        index = {word: i for i, word in enumerate(words)}
+        self.watch = [(word, index[word]) for word in watch]
+        self.count = len(words)
+        self.automaton = ahocorasick_rs.AhoCorasick(words)
+        self.bytes_automaton = ahocorasick_rs.BytesAhoCorasick([w.encode() for w in words])
+        self.owners = [[index[k] for k in r.keywords] for r in self.rules]
+
+    def starts(self, text: str) -> list[list[int]]:
+        """For each keyword, the sorted offsets where it starts in `text` (any ASCII case)."""
+        if text.isascii():  # most text: bytes offsets are str offsets, and bytes are faster
+            hits = self.bytes_automaton.find_matches_as_indexes(text.encode("ascii").lower(),
+                                                                overlapping=True)
+        else:
+            lowered = text.lower()
+            if len(lowered) != len(text):
+                lowered = text.translate(_ASCII_LOWER)
+            hits = self.automaton.find_matches_as_indexes(lowered, overlapping=True)
+        found: list[list[int]] = [[] for _ in range(self.count)]
+        for word, start, _ in hits:
+            found[word].append(start)
+        return found
+
+
+@lru_cache(maxsize=8)
+def _keywords(rules: tuple[Rule, ...] | None, watch: tuple[str, ...]) -> _Keywords:
+    if rules is None:
+        from wizard.probes.secrets.rules import RULES
+        rules = RULES
+    return _Keywords(rules, watch)
+
+
+@dataclass(frozen=True)
+class TextScan:
+    matches: list[Match]
+    seen: frozenset[str]  # the `watch` words that occur in the text
 
 
 def scan_text(text: str, source: str, allowlist: Iterable[str] = (),
               rules: Iterable[Rule] | None = None) -> list[Match]:
     """Every secret in `text`, in order of position. `allowlist`: fingerprints to leave out."""
-    if rules is None:
-        from wizard.probes.secrets.rules import RULES
-        rules = RULES
+    return scan(text, source, allowlist, rules).matches
+
+
+def scan(text: str, source: str, allowlist: Iterable[str] = (), rules: Iterable[Rule] | None = None,
+         watch: tuple[str, ...] = ()) -> TextScan:
+    """scan_text, also telling which `watch` words (lower-case, any ASCII case in the text) occur:
+    callers gate their own work on them without another pass over the text."""
+    keywords = _keywords(None if rules is None else tuple(rules), watch)
+    starts = keywords.starts(text)
     allowed = frozenset(allowlist)
-    lowered = text.lower()
-    same_length = len(lowered) == len(text)  # offsets agree (not so for a few non-ASCII letters)
-    ordered = sorted(rules, key=lambda r: r.generic)  # specific rules claim characters first
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, Match]] = []
     lines = _Lines(text)
-    for rule in ordered:
-        if not any(k in lowered for k in rule.keywords):
+    for rule, owned in zip(keywords.rules, keywords.owners, strict=True):
+        occurs = [starts[word] for word in owned if starts[word]]
+        if not occurs:
             continue
-        if rule.lowercase:
-            found_in = lowered if same_length else text
-            pattern = rule.pattern if same_length else re.compile(rule.pattern.pattern, re.I)
-        else:
-            found_in, pattern = text, rule.pattern
-        for m in pattern.finditer(found_in):
+        at = occurs[0] if len(occurs) == 1 else sorted(set().union(*occurs))
+        match = rule.pattern.match
+        for position in at:
+            m = match(text, position)
+            if m is None:
+                continue
             start, end = m.span("secret")
             secret = text[start:end]
-            if not secret:
-                continue
-            if rule.left_boundary and start and _WORD.match(text, start - 1):
-                continue
-            if any(s < end and start < e for s, e in taken):
+            if not secret or any(s < end and start < e for s, e in taken):
                 continue
             if rule.entropy_min is not None and shannon_entropy(secret) < rule.entropy_min:
                 continue
@@ -155,7 +210,7 @@ def scan_text(text: str, source: str, allowlist: Iterable[str] = (),
                     continue
                 severity = judged
             line, column, line_start = lines.locate(start)
-            if _allowed_line(lines, line_start):
+            if _allowed(lines, line_start, start, end):
                 continue
             fp = fingerprint(secret)
             taken.append((start, end))
@@ -164,4 +219,5 @@ def scan_text(text: str, source: str, allowlist: Iterable[str] = (),
             found.append((start, Match(rule.id, rule.provider, severity, source, line, column,
                                        fp, preview(secret))))
     found.sort(key=lambda item: item[0])
-    return [match for _, match in found]
+    seen = frozenset(word for word, index in keywords.watch if starts[index])
+    return TextScan([match for _, match in found], seen)

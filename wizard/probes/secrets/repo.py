@@ -7,8 +7,10 @@ that is not a repository gives `RepoScan.error`, never an exception.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import stat
 import subprocess
 import threading
 import time
@@ -18,7 +20,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from wizard.probes.secrets.engine import Match, make_match, scan_text
+from wizard.probes.secrets.engine import Match, make_match, scan, scan_text
 from wizard.probes.secrets.rules import is_placeholder
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -26,6 +28,7 @@ BINARY_SNIFF = 8192
 MAX_HISTORY_LINE = 8 * 1024 * 1024
 ENV_FILE = re.compile(r"^\.env(?:\..+)?$")
 ENV_TEMPLATES = (".example", ".sample", ".template", ".dist", ".defaults", ".schema")
+PUBLIC_PREFIXES = ("NEXT_PUBLIC_", "VITE_", "REACT_APP_", "EXPO_PUBLIC_")
 PUBLIC_ENV = re.compile(
     r"""(?<![A-Za-z0-9_])(?P<name>(?:NEXT_PUBLIC|VITE|REACT_APP|EXPO_PUBLIC)_[A-Z0-9_]+)"""
     r"""["']?\s{0,3}[:=]\s{0,3}["'`]?(?P<value>[^\s"'`,;}]*)""")
@@ -37,6 +40,11 @@ STORAGE = re.compile(
     r"""(?P<storage>localStorage|sessionStorage)\s*(?:\.\s*setItem\s*\(\s*|\[\s*)["'`]"""
     r"""(?P<key>[^"'`]{1,80})["'`]|(?P<storage2>localStorage|sessionStorage)\.(?P<key2>\w+)\s*=[^=]""")
 TOKEN_KEY = re.compile(r"(?i)token|jwt|auth|session|bearer|access|refresh|api[_-]?key|secret|credential")
+
+
+# Words the secret scan watches for in the same pass, so the checks below run only where they can hit.
+_PUBLIC_WATCH = frozenset(p.lower() for p in PUBLIC_PREFIXES)
+_WATCH = (*sorted(_PUBLIC_WATCH), "storage")
 
 
 @dataclass(frozen=True)
@@ -134,8 +142,6 @@ def read_bounded(path: Path, limit: int = MAX_FILE_BYTES) -> tuple[str | None, b
 def public_env_matches(text: str, source: str, allowlist: Iterable[str] = ()) -> list[PublicEnv]:
     """NEXT_PUBLIC_/VITE_/REACT_APP_/EXPO_PUBLIC_ variables whose value is a secret, or whose
     name says SECRET/KEY/TOKEN and whose value does not look public."""
-    if not any(p in text for p in ("NEXT_PUBLIC_", "VITE_", "REACT_APP_", "EXPO_PUBLIC_")):
-        return []
     allowed = frozenset(allowlist)
     found: list[PublicEnv] = []
     lines = text.split("\n")
@@ -165,8 +171,6 @@ def public_env_matches(text: str, source: str, allowlist: Iterable[str] = ()) ->
 
 
 def stored_tokens(text: str, source: str) -> list[StoredToken]:
-    if "Storage" not in text:
-        return []
     found = []
     for number, line in enumerate(text.split("\n"), 1):
         if "Storage" not in line or "lr-allow" in line or "launch-ready: allow" in line:
@@ -183,39 +187,44 @@ def scan_worktree(path: Path, allowlist: Iterable[str] = (), timeout: float = 60
                   max_bytes: int = MAX_FILE_BYTES) -> RepoScan:
     """Scan the working tree of the repository at `path` (tracked + untracked-not-ignored)."""
     allowed = frozenset(allowlist)
-    scan = RepoScan(root=str(path))
+    result = RepoScan(root=str(path))
     try:
         root = repo_root(Path(path), timeout)
         files = list_files(root, timeout)
     except GitError as exc:
-        scan.error = str(exc)
-        return scan
-    scan.root = str(root)
+        result.error = str(exc)
+        return result
+    result.root = str(root)
     deadline = time.monotonic() + timeout
     for name, tracked in sorted(files):
         if tracked and is_env_file(name):
-            scan.env_files.append(name)
+            result.env_files.append(name)
         full = root / name
-        if not full.is_file() or full.is_symlink():
+        try:
+            if not stat.S_ISREG(os.lstat(full).st_mode):  # symlinks and deleted files are skipped
+                continue
+        except OSError:
             continue
         if time.monotonic() > deadline:
-            scan.error = f"the working tree scan stopped after {timeout:.0f} s at {name}"
+            result.error = f"the working tree scan stopped after {timeout:.0f} s at {name}"
             break
         try:
             text, truncated = read_bounded(full, max_bytes)
         except OSError:
             continue
         if text is None:
-            scan.binary_skipped += 1
+            result.binary_skipped += 1
             continue
-        scan.files += 1
+        result.files += 1
         if truncated:
-            scan.truncated.append(name)
-        scan.matches.extend(scan_text(text, name, allowed))
-        scan.public_env.extend(public_env_matches(text, name, allowed))
-        if name.endswith(FRONTEND_EXT):
-            scan.stored_tokens.extend(stored_tokens(text, name))
-    return scan
+            result.truncated.append(name)
+        found = scan(text, name, allowed, watch=_WATCH)
+        result.matches.extend(found.matches)
+        if found.seen & _PUBLIC_WATCH:
+            result.public_env.extend(public_env_matches(text, name, allowed))
+        if "storage" in found.seen and name.endswith(FRONTEND_EXT):
+            result.stored_tokens.extend(stored_tokens(text, name))
+    return result
 
 
 _COMMIT = b"\0commit "

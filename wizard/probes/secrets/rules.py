@@ -13,7 +13,8 @@ import re
 
 from wizard.probes.secrets.engine import Rule
 
-# Not part of a longer token on the left / right.
+# Not part of a longer token on the left / right. Every pattern starts with one of its rule's
+# keywords (see engine.Rule): the engine tries it only there.
 _L = r"(?<![A-Za-z0-9_\-])"
 _R = r"(?![A-Za-z0-9_\-])"
 
@@ -91,18 +92,13 @@ def _gcp(secret: str, text: str, start: int) -> str | None:
 
 
 def _rule(id: str, provider: str, severity: str, pattern: str, keywords: tuple[str, ...],
-          rotation: str, flags: int = 0, **extra) -> Rule:
-    # A leading look-behind would stop the regex engine searching for the literal prefix: the
-    # engine checks the left boundary instead.
-    if pattern.startswith(_L):
-        pattern, extra["left_boundary"] = pattern[len(_L):], True
-    # Case-insensitive rules run case-sensitively over the lowered text (several times faster).
-    if pattern.startswith("(?i)"):
-        pattern, extra["lowercase"] = pattern[4:], True
-    return Rule(id, provider, severity, re.compile(pattern, flags), keywords, rotation, **extra)
+          rotation: str, **extra) -> Rule:
+    return Rule(id, provider, severity, re.compile(pattern), keywords, rotation, **extra)
 
 
-_ASSIGN = r"""["']?\s{0,3}(?:[:=]|:=|=>)\s{0,3}["'`]?"""
+# Possessive (`{m,n}+`) where nothing could be given back anyway: a failed match ends sooner.
+# Case-insensitivity is scoped to the names (`(?i:...)`); the values' classes spell both cases.
+_ASSIGN = r"""["']?\s{0,3}+(?:[:=]|:=|=>)\s{0,3}+["'`]?"""
 
 RULES: tuple[Rule, ...] = (
     _rule("openai-api-key", "OpenAI", "blocker",
@@ -128,10 +124,10 @@ RULES: tuple[Rule, ...] = (
           _L + r"(?P<secret>sk-or-v1-[0-9a-f]{64})" + _R, ("sk-or-v1-",),
           "Delete it at openrouter.ai/settings/keys and create a new one (set a credit limit)."),
     _rule("stripe-live-secret", "Stripe", "blocker",
-          _L + r"(?P<secret>(?:sk|rk)_live_[A-Za-z0-9]{24,})" + _R, ("_live_",),
+          _L + r"(?P<secret>(?:sk|rk)_live_[A-Za-z0-9]{24,})" + _R, ("sk_live_", "rk_live_"),
           "Roll the key in the Stripe dashboard (Developers > API keys > Roll key)."),
     _rule("stripe-test-secret", "Stripe", "info",
-          _L + r"(?P<secret>(?:sk|rk)_test_[A-Za-z0-9]{24,})" + _R, ("_test_",),
+          _L + r"(?P<secret>(?:sk|rk)_test_[A-Za-z0-9]{24,})" + _R, ("sk_test_", "rk_test_"),
           "A test-mode key moves no money; roll it in the dashboard if it was shared widely."),
     _rule("stripe-publishable", "Stripe", "info",
           _L + r"(?P<secret>pk_live_[A-Za-z0-9]{24,})" + _R, ("pk_live_",),
@@ -141,12 +137,12 @@ RULES: tuple[Rule, ...] = (
           "Deactivate and delete the access key in IAM (Security credentials), create a new one, "
           "check CloudTrail for its use."),
     _rule("aws-secret-access-key", "AWS", "blocker",
-          r"(?i)(?:aws_?secret_?(?:access_?)?key|secret_?access_?key)" + _ASSIGN
+          r"(?i:aws_?secret_?(?:access_?)?key|secret_?access_?key)" + _ASSIGN
           + r"(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
           ("secret_access", "secretaccess", "aws_secret", "awssecret"),
           "Deactivate and delete the access key pair in IAM, create a new one, check CloudTrail."),
     _rule("gcp-service-account", "Google Cloud", "blocker",
-          r'"private_key_id"\s*:\s*"(?P<secret>[0-9a-f]{40})"', ("service_account",),
+          r'"private_key_id"\s*:\s*"(?P<secret>[0-9a-f]{40})"', ('"private_key_id"',),
           "Delete the key in IAM > Service accounts > Keys and create a new one (or use workload "
           "identity instead of key files).", validate=_gcp),
     _rule("github-token", "GitHub", "blocker",
@@ -160,7 +156,7 @@ RULES: tuple[Rule, ...] = (
           "Revoke the token at api.slack.com/apps (OAuth & Permissions > revoke) and reinstall."),
     _rule("slack-webhook", "Slack", "blocker",
           r"https://hooks\.slack\.com/services/(?P<secret>T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,})",
-          ("hooks.slack.com",), "Remove the webhook in the Slack app (Incoming Webhooks) and "
+          ("https://hooks.slack.com/services/",), "Remove the webhook in the Slack app (Incoming Webhooks) and "
           "create a new URL."),
     _rule("supabase-jwt", "Supabase", "blocker",
           _L + r"(?P<secret>eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,})" + _R,
@@ -169,7 +165,7 @@ RULES: tuple[Rule, ...] = (
     _rule("twilio-api-key", "Twilio", "blocker", _L + r"(?P<secret>SK[0-9a-f]{32})" + _R, ("sk",),
           "Delete the API key in the Twilio console (Account > API keys) and create a new one."),
     _rule("twilio-auth-token", "Twilio", "blocker",
-          r"(?i)(?:twilio\w{0,20}|auth_?token)" + _ASSIGN + r"(?P<secret>[0-9a-f]{32})(?![0-9a-f])",
+          r"(?i:twilio\w{0,20}|auth_?token)" + _ASSIGN + r"(?P<secret>[0-9a-fA-F]{32})(?![0-9a-fA-F])",
           ("twilio", "auth_token", "authtoken"),
           "Rotate the auth token in the Twilio console (Account > API keys & tokens).",
           validate=_twilio_token),
@@ -177,23 +173,24 @@ RULES: tuple[Rule, ...] = (
           _L + r"(?P<secret>SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})" + _R, ("sg.",),
           "Delete it in SendGrid (Settings > API Keys) and create a new restricted key."),
     _rule("cloudflare-api-token", "Cloudflare", "blocker",
-          r"(?i)(?:cloudflare|cf)[\w\-]{0,24}(?:token|key)" + _ASSIGN
+          r"(?i:(?:cloudflare|cf)[\w\-]{0,24}(?:token|key))" + _ASSIGN
           + r"(?P<secret>[A-Za-z0-9_\-]{40})(?![A-Za-z0-9_\-])", ("cloudflare", "cf_", "cf-"),
           "Roll or delete the token in the Cloudflare dashboard (My Profile > API Tokens)."),
     _rule("database-url", "Database", "blocker",
-          r"(?i)(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?)://"
+          r"(?i:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?)://"
           r"[^:@/\s\"'`]*:(?P<secret>[^@/\s\"'`]{3,200})@[^\s\"'`/]+",
           ("postgres", "mysql", "mariadb", "mongodb", "redis", "amqp"),
           "Change the database user's password (or create a new user), update the app's "
           "environment, and restrict network access to the database.", validate=_database),
     _rule("private-key", "Private key (PEM)", "blocker",
           r"-----BEGIN[A-Z ]{0,30} PRIVATE KEY(?: BLOCK)?-----(?:\\[nr]|\s)*(?P<secret>[A-Za-z0-9+/=]{32,})",
-          ("private key",), "Replace the key pair (new key, new certificate or deploy key) and "
+          ("-----begin",), "Replace the key pair (new key, new certificate or deploy key) and "
           "revoke the old one wherever it is trusted."),
     _rule("generic-secret", "Unknown (generic)", "can-wait",
-          r"(?i)(?:api[_\-]?key|secret|token|passw(?:or)?d|pwd|credentials?|auth[_\-]?key)"
-          r"[A-Za-z0-9_\-]{0,30}" + _ASSIGN + r"(?P<secret>[A-Za-z0-9+/_\-.=~!@#$%^&*]{16,200})",
-          ("key", "secret", "token", "passw", "pwd", "credential"),
+          r"(?i:api[_\-]?key|secret|token|passw(?:or)?d|pwd|credentials?|auth[_\-]?key)"
+          r"[A-Za-z0-9_\-]{0,30}+" + _ASSIGN + r"(?P<secret>[A-Za-z0-9+/_\-.=~!@#$%^&*]{16,200}+)",
+          ("apikey", "api_key", "api-key", "authkey", "auth_key", "auth-key", "secret", "token", "passw",
+           "pwd", "credential"),
           "Find the service the value belongs to, rotate it there, and move it to the secret store.",
           entropy_min=3.5, validate=_generic, generic=True),
 )
