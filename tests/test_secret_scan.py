@@ -237,3 +237,9 @@ def test_templated_passwords_are_not_secrets():
     text = ('url = f"postgres://app:{password}@db.internal/x"\n'
             'other = "mysql://u:%(pw)s@h/db"\nthird = "redis://:$REDIS_PASSWORD@cache:6379"\n')
     assert scan_text(text, "settings.py") == []
+
+
+def test_a_service_account_file_is_one_finding(worktree):
+    """Its private key is the account's key: one match (gcp-service-account), not two."""
+    in_file = [m.rule_id for m in worktree.matches if m.source == "service-account.json"]
+    assert in_file == ["gcp-service-account"]

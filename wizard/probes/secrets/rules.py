@@ -84,11 +84,19 @@ def _twilio_token(secret: str, text: str, start: int) -> str | None:
     return None
 
 
-def _gcp(secret: str, text: str, start: int) -> str | None:
+def _service_account_near(text: str, start: int) -> bool:
     window = text[max(0, start - 4000):start + 8000]
-    if re.search(r'"type"\s*:\s*"service_account"', window) and '"private_key"' in window:
-        return "blocker"
-    return None
+    return bool(re.search(r'"type"\s*:\s*"service_account"', window)) and '"private_key' in window
+
+
+def _gcp(secret: str, text: str, start: int) -> str | None:
+    return "blocker" if _service_account_near(text, start) else None
+
+
+def _pem(secret: str, text: str, start: int) -> str | None:
+    """The key inside a GCP service-account file is that account's key: reported once, by the
+    gcp-service-account rule (whose rotation applies), not twice."""
+    return None if _service_account_near(text, start) else "blocker"
 
 
 def _rule(id: str, provider: str, severity: str, pattern: str, keywords: tuple[str, ...],
@@ -185,7 +193,7 @@ RULES: tuple[Rule, ...] = (
     _rule("private-key", "Private key (PEM)", "blocker",
           r"-----BEGIN[A-Z ]{0,30} PRIVATE KEY(?: BLOCK)?-----(?:\\[nr]|\s)*(?P<secret>[A-Za-z0-9+/=]{32,})",
           ("-----begin",), "Replace the key pair (new key, new certificate or deploy key) and "
-          "revoke the old one wherever it is trusted."),
+          "revoke the old one wherever it is trusted.", validate=_pem),
     _rule("generic-secret", "Unknown (generic)", "can-wait",
           r"(?i:api[_\-]?key|secret|token|passw(?:or)?d|pwd|credentials?|auth[_\-]?key)"
           r"[A-Za-z0-9_\-]{0,30}+" + _ASSIGN + r"(?P<secret>[A-Za-z0-9+/_\-.=~!@#$%^&*]{16,200}+)",
