@@ -22,6 +22,7 @@ from wizard.edge.zone_state import ZoneState, ZoneStateError, read_zone_state
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.net import NetContext
+from wizard.probes.private_cache import fetch_as_two_users
 from wizard.vault import Vault
 
 TOKEN_PERMISSIONS = "Zone Read, DNS Read, Zone Settings Read, Cache Rules Read, Bot Management Read"
@@ -294,11 +295,6 @@ PROXIED = Check(
 # ---------------------------------------------------------------- edge.private-not-cached
 
 
-def _shared_cacheable(cache_control: str) -> bool:
-    directives = {d.strip().split("=", 1)[0].lower() for d in cache_control.split(",") if d.strip()}
-    return "public" in directives or "s-maxage" in directives
-
-
 async def _private_not_cached(ctx: RunContext, check: Check) -> list[Finding]:
     vault = _vault(ctx)
     users = [vault.get("user-a"), vault.get("user-b")]
@@ -309,36 +305,22 @@ async def _private_not_cached(ctx: RunContext, check: Check) -> list[Finding]:
 async def _fetch_twice(net: NetContext, check: Check, url: str, users: list) -> Finding:
     """Two fetches (as test users A then B when both are set, else without credentials): a
     second answer from the edge's cache, or headers that let it cache, is the leak."""
-    as_users = all(users)
-    fetches = []
+    def fetch(user):
+        return net.http.get(url, headers={"Authorization": f"Bearer {user.value}"} if user else {})
+
     try:
-        for user in users:
-            headers = {"Authorization": f"Bearer {user.value}"} if as_users else {}
-            response = await net.http.get(url, headers=headers)
-            fetches.append(response)
+        fetched = await fetch_as_two_users(fetch, users)
     except httpx.HTTPError as exc:
         return check.finding(url, Status.ERROR, f"could not fetch {url}: {type(exc).__name__}",
                              remediation="Check that the URL answers, then re-run.")
-    seen = [{"status": r.status_code, "cf_cache_status": r.headers.get("cf-cache-status"),
-             "cache_control": r.headers.get("cache-control"), "age": r.headers.get("age")}
-            for r in fetches]
-    evidence = {"fetches": seen, "as": "test users A then B" if as_users else
-                "no credentials (store user-a and user-b test accounts to compare two users)"}
-    leaked = as_users and fetches[0].status_code == 200 and fetches[0].content == fetches[1].content
-    hit = any(s["cf_cache_status"] == "HIT" for s in seen)
-    public = [s["cache_control"] for s in seen if _shared_cacheable(s["cache_control"] or "")]
-    problems = [
-        *(["a fetch was served from the edge cache (cf-cache-status HIT)"] if hit else []),
-        *(["user B received user A's response"] if leaked else []),
-        *([f"the origin allows shared caching (Cache-Control: {public[0]})"] if public else []),
-    ]
-    if problems:
+    if problems := fetched.problems:
         return check.finding(url, Status.FAIL, f"{url} is cached at the edge: " + "; ".join(problems),
-                             evidence, "Add a cache rule that bypasses the cache for this path, and "
-                             "send Cache-Control: private, no-store from the origin.",
+                             fetched.evidence(), "Add a cache rule that bypasses the cache for this "
+                             "path, and send Cache-Control: private, no-store from the origin.",
                              "cf.cache-bypass-private")
     return check.finding(url, Status.PASS, f"{url} fetched twice: not served from a shared cache "
-                         f"(cf-cache-status {seen[-1]['cf_cache_status'] or 'absent'})", evidence)
+                         f"(cf-cache-status {fetched.seen[-1]['cf_cache_status'] or 'absent'})",
+                         fetched.evidence())
 
 
 PRIVATE_NOT_CACHED = Check(

@@ -1,6 +1,7 @@
 """Stage 6: production deployment and release control. Ship without heroics."""
 
 from stages.base import Deliverable, ManualItem, Stage
+from stages.release_checks import RELEASE_CHECKS
 from wizard.findings import Severity
 
 STAGE = Stage(
@@ -13,13 +14,16 @@ STAGE = Stage(
         "Nobody has rolled back a release, so nobody knows if it works.",
         "Database changes ship without a backup that was ever restored.",
     ),
+    checks=RELEASE_CHECKS,
     manual=(
         ManualItem("release.repeatable-deploy", 6,
                    "A deploy is one documented command or pipeline anyone on the team can run",
                    "Write it down; run it once from a second person's machine."),
-        ManualItem("release.rollback-tried", 6,
-                   "A rollback was tried and is written down so someone could follow it at midnight",
-                   "Roll back a harmless release on purpose and time it.",
+        ManualItem("release.rollback", 6,
+                   "A rollback takes under 15 minutes, was tried, and is written down so someone "
+                   "could follow it at midnight",
+                   "Roll back a harmless release on purpose and time it; note who can run it, the "
+                   "procedure (or release.rollback) and the date it was last tried.",
                    Severity.BLOCKER),
         ManualItem("release.backups-restored", 6,
                    "Database backups exist and a restore has been tested",
@@ -27,7 +31,8 @@ STAGE = Stage(
                    Severity.BLOCKER),
     ),
     deliverables=(
-        Deliverable("release-checklist", "Release checklist"),
-        Deliverable("rollback-note", "Rollback note someone could follow at midnight"),
+        Deliverable("release-checklist", "Release checklist", "release-checklist.md.j2"),
+        Deliverable("rollback-note", "Rollback note someone could follow at midnight",
+                    "rollback-note.md.j2"),
     ),
 )
