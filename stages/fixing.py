@@ -94,7 +94,7 @@ async def make_plan(sprint: Sprint, config: SprintConfig, fix_ids: list[str]) ->
                          f"{config.name} --save` so the failing checks can name theirs")
     async with cloudflare(sprint, config) as (client, net):
         try:
-            live = await read_live_zone(client, net, _zone(config))
+            live = await read_live_zone(client, net, _zone(config), monitoring="cf.healthchecks" in ids)
         except ZoneStateError as exc:
             problem = EnvironmentProblem if exc.rejected else UsageError
             raise problem(f"Cloudflare zone {_zone(config)}: {exc}") from None

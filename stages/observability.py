@@ -1,6 +1,7 @@
 """Stage 5: observability and uptime. Know about an outage before customers do."""
 
 from stages.base import Deliverable, ManualItem, Stage
+from stages.ops_monitoring_check import OPS_MONITORING_CHECKS
 from wizard.findings import Severity
 
 STAGE = Stage(
@@ -13,7 +14,9 @@ STAGE = Stage(
         "Alerts go to an inbox nobody watches at night.",
         "Nobody knows the p95 latency of a chat answer.",
     ),
+    checks=OPS_MONITORING_CHECKS,
     manual=(
+        ManualItem("ops.external-monitor", 5, "Which external monitor watches which URL, at which interval", "Name the service (Uptime Kuma, Better Stack, ...), each URL and its interval; ops.monitoring shows which a Cloudflare health check watches.", Severity.BLOCKER),
         ManualItem("obs.uptime-check", 5,
                    "An external uptime check watches the site and the chat endpoint",
                    "Check from outside your hosting provider, at least every minute.",

@@ -213,7 +213,7 @@ def _session(cf_api) -> None:
 def test_a_session_over_every_endpoint_matches_cloudflares_schema(cf_api, spec):
     _session(cf_api)
     served = {(e.method, e.endpoint) for e in cf_api.exchanges}
-    routes = {(r.method, r.template) for r in ROUTES.routes}
+    routes = {(r.method, r.template) for r in ROUTES.routes if r.template in spec["paths"] or r.template == BATCH}
     assert routes <= served, f"the session missed {routes - served}"
     write_spec = _write_view(spec)
     problems = {f"{e.method} {e.path} -> {e.status}": _check(spec, write_spec, e) for e in cf_api.exchanges}

@@ -18,7 +18,17 @@ import cloudflare
 import httpx
 from cloudflare import Cloudflare
 
-from wizard.edge.zone_state import MAX_RECORD_PAGES, PER_PAGE, describe, plain_value, record_dict
+from wizard.edge.zone_state import (
+    HC_PER_PAGE,
+    MAX_RECORD_PAGES,
+    PER_PAGE,
+    describe,
+    healthcheck_dict,
+    plain_value,
+    policy_body,
+    policy_dict,
+    record_dict,
+)
 
 MAX_CALLS = 1000  # per apply or rollback: under Cloudflare's 1,200 per 5 minutes
 MAX_WAIT_S = 660.0  # rate-limit waiting per operation: two whole 5-minute lockouts
@@ -54,6 +64,7 @@ class EdgeApi:
         self.waited_s = 0.0
         self._waiting = asyncio.Lock()  # concurrent reads refused together wait once, together
         self._waits = 0
+        self._account_id: str | None = None
 
     # ------------------------------------------------------------------ transport
 
@@ -146,6 +157,29 @@ class EdgeApi:
         answer = await self.send(self.client.bot_management.get, write=False, zone_id=self.zone_id)
         return answer.model_dump(exclude_none=True)
 
+    async def account_id(self) -> str:
+        """The zone's account (notification policies live there), looked up once."""
+        if self._account_id is None:
+            zone = await self.send(self.client.zones.get, write=False, zone_id=self.zone_id)
+            self._account_id = zone.account.id
+        return self._account_id
+
+    async def healthchecks(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for page in range(1, MAX_RECORD_PAGES + 1):
+            answer = await self.send(self.client.healthchecks.list, write=False, zone_id=self.zone_id,
+                                     page=page, per_page=HC_PER_PAGE)
+            found.extend(healthcheck_dict(h) for h in answer.result)
+            info = answer.result_info
+            if not answer.result or info is None or page >= (info.total_pages or 1):
+                return found
+        raise EdgeApiError(f"more than {MAX_RECORD_PAGES * HC_PER_PAGE} health checks")
+
+    async def policies(self, checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        answer = await self.send(self.client.alerting.policies.list, write=False,
+                                 account_id=await self.account_id())
+        return [policy_dict(p, checks) for p in answer.result]
+
     # ------------------------------------------------------------------ writes
 
     async def batch(self, deletes: list[str], patches: list[dict], posts: list[dict]) -> dict[str, list]:
@@ -168,6 +202,26 @@ class EdgeApi:
         await self.send(self.client.bot_management.update, write=True, zone_id=self.zone_id, **fields)
 
 
+    async def put_object(self, kind: str, object_id: str | None, obj: dict[str, Any] | None,
+                         checks: list[dict[str, Any]]) -> str | None:
+        """Create (no id), replace (id and obj) or delete (id, no obj) a health check or a
+        notification policy; `checks` names the health checks a policy watches. The new id."""
+        if kind == "healthcheck":
+            resource, where = self.client.healthchecks, {"zone_id": self.zone_id}
+            body = {("healthcheck_timeout" if k == "timeout" else k): v for k, v in (obj or {}).items() if k != "id"}
+        else:
+            resource, where = self.client.alerting.policies, {"account_id": await self.account_id()}
+            body = policy_body(obj, checks) if obj else {}
+        if obj is None:
+            await self.send(resource.delete, write=True, **where, **{_ID[kind]: object_id})
+            return None
+        if object_id is None:
+            return (await self.send(resource.create, write=True, **where, **body)).id
+        await self.send(resource.update, write=True, **where, **{_ID[kind]: object_id}, **body)
+        return object_id
+
+
+_ID = {"healthcheck": "healthcheck_id", "notification_policy": "policy_id"}
 RULE_FIELDS = ("id", "ref", "action", "expression", "action_parameters", "description", "enabled")
 
 

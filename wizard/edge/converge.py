@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from wizard.edge.api import EdgeApi, WriteUnknown, rule_fields
 from wizard.edge.journal import Journal
-from wizard.edge.plan import BATCH_LIMIT, Change, Plan
+from wizard.edge.plan import BATCH_LIMIT, OBJECT_KINDS, Change, Plan
 
 Side = Literal["before", "after"]
 RECORD_FIELDS = ("type", "name", "content", "proxied", "ttl", "priority")
@@ -41,10 +41,16 @@ class Live:
     settings: dict[str, Any] = field(default_factory=dict)
     phases: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     bot_management: dict[str, Any] | None = None
+    healthchecks: list[dict[str, Any]] | None = None  # read when the plan touches one
+    policies: list[dict[str, Any]] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"records": self.records, "settings": self.settings, "phases": self.phases,
-                "bot_management": self.bot_management}
+                "bot_management": self.bot_management, "healthchecks": self.healthchecks,
+                "policies": self.policies}
+
+    def objects(self, kind: str) -> list[dict[str, Any]]:
+        return (self.healthchecks if kind == "healthcheck" else self.policies) or []
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Live:
@@ -58,8 +64,16 @@ async def read_live(api: EdgeApi, plan: Plan) -> Live:
         api.records(),
         api.bot_management() if plan.of_kind("bot_management") else _none(),
         *(api.setting(s) for s in settings), *(api.rules(p) for p in phases))
-    return Live(records=records, settings=dict(zip(settings, values[:len(settings)], strict=True)),
+    live = Live(records=records, settings=dict(zip(settings, values[:len(settings)], strict=True)),
                 phases=dict(zip(phases, values[len(settings):], strict=True)), bot_management=bot)
+    if any(c.kind in OBJECT_KINDS for c in plan.changes):
+        await _read_objects(api, live)
+    return live
+
+
+async def _read_objects(api: EdgeApi, live: Live) -> None:
+    live.healthchecks = await api.healthchecks()
+    live.policies = await api.policies(live.healthchecks)
 
 
 async def _none() -> None:
@@ -115,6 +129,30 @@ def _find_rule(phase: str, spec: dict[str, Any], live: list[dict], known: dict[s
     return next((i for i, r in enumerate(live) if rule_key(phase, r) == key), None)
 
 
+def object_key(kind: str, spec: dict[str, Any]) -> str:
+    return f"{kind} {spec['name']}"
+
+
+def _find_object(kind: str, spec: dict[str, Any], live: list[dict], known: dict[str, str]) -> dict | None:
+    """By the spec's id, the id the journal recorded for it, else by its name."""
+    for object_id in (i for i in (spec.get("id"), known.get(object_key(kind, spec))) if i):
+        for obj in live:
+            if obj.get("id") == object_id:
+                return obj
+    return next((o for o in live if o["name"] == spec["name"]), None)
+
+
+def _object_state(kind: str, src, dst, live: Live, known) -> str:
+    items = live.objects(kind)
+
+    def holds(spec, other) -> bool:
+        if spec is None:
+            return _find_object(kind, other, items, known) is None
+        found = _find_object(kind, spec, items, known)
+        return found is not None and matches({k: v for k, v in spec.items() if k != "id"}, found)
+    return "dst" if holds(dst, src) else "src" if holds(src, dst) else "other"
+
+
 # ---------------------------------------------------------------------- one object, both sides
 
 
@@ -164,6 +202,8 @@ def state(change: Change, target: Side, live: Live, known: dict[str, str]) -> st
         return _record_state(src, dst, live, known)
     if change.kind == "rules":
         return _rules_state(change.target, src, dst, live, known)
+    if change.kind in OBJECT_KINDS:
+        return _object_state(change.kind, src, dst, live, known)
     current = ({"value": live.settings.get(change.target)} if change.kind == "setting"
                else live.bot_management)
     return "dst" if matches(dst, current) else "src" if matches(src, current) else "other"
@@ -244,8 +284,11 @@ class Converger:
         for start in range(0, len(dns), BATCH_LIMIT):
             chunk = dns[start:start + BATCH_LIMIT]
             live = await self._step(f"dns batch {start // BATCH_LIMIT + 1}", chunk, live, self._dns)
-        for change in self.plan.changes:
-            if change.kind != "dns" and self._todo(change, live):
+        singles = [c for c in self.plan.changes if c.kind != "dns"]
+        if self.target == "before":  # policies name health checks: undo them first
+            singles.sort(key=lambda c: c.kind == "healthcheck")
+        for change in singles:
+            if self._todo(change, live):
                 live = await self._step(f"{change.kind} {change.target}", [change], live,
                                         self._single)
 
@@ -295,6 +338,8 @@ class Converger:
             await self.api.edit_setting(change.target, dst["value"])
         elif change.kind == "bot_management":
             await self.api.put_bot_management(dst)
+        elif change.kind in OBJECT_KINDS:
+            return await self._object(change, live)
         else:
             phase = change.target
             rules = await self.api.put_rules(phase, merged_rules(change, self.target, live, self._known()))
@@ -302,6 +347,14 @@ class Converger:
             added = {rule_key(phase, r) for r in _rule_diff(phase, src, dst)[1]}
             return {key: r["id"] for r in rules if (key := rule_key(phase, r)) in added}
         return {}
+
+    async def _object(self, change: Change, live: Live) -> dict[str, str]:
+        src, dst = sides(change, self.target)
+        items = live.objects(change.kind)
+        current = _find_object(change.kind, src or dst, items, self._known())
+        new_id = await self.api.put_object(change.kind, current and current["id"], dst,
+                                           live.healthchecks or [])
+        return {object_key(change.kind, dst): new_id} if dst and not current else {}
 
 
 async def _updated(api: EdgeApi, live: Live, changes: list[Change], target: Side) -> Live:
@@ -316,6 +369,8 @@ async def _updated(api: EdgeApi, live: Live, changes: list[Change], target: Side
             live.settings[change.target] = dst["value"]
         elif change.kind == "bot_management":
             live.bot_management = {**(live.bot_management or {}), **dst}
+        elif change.kind in OBJECT_KINDS:
+            await _read_objects(api, live)
         else:
             live.phases[change.target] = await api.rules(change.target)
     return live

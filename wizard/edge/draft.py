@@ -11,7 +11,7 @@ import copy
 from typing import Any
 
 from wizard.edge.live_zone import PHASES, LiveZone
-from wizard.edge.plan import Change, Kind
+from wizard.edge.plan import OBJECT_KINDS, Change, Kind
 from wizard.edge.zone_state import SETTINGS
 
 WEB_TYPES = ("A", "AAAA", "CNAME")
@@ -25,6 +25,9 @@ class Draft:
         self.settings = copy.deepcopy(live.settings)
         self.bot_fight_mode = live.bot_fight_mode
         self.rules = {p: copy.deepcopy(live.rules.get(p, [])) for p in PHASES}
+        self.objects: dict[str, list[dict[str, Any]]] = {  # named objects, by kind
+            "healthcheck": copy.deepcopy(live.healthchecks or []),
+            "notification_policy": copy.deepcopy(live.policies or [])}
         self.notes: list[str] = []
         self._owner: dict[tuple[Kind, str], str] = {}
         self._change_notes: dict[tuple[Kind, str], str] = {}
@@ -74,10 +77,17 @@ class Draft:
         self.bot_fight_mode = on
         self._touch("bot_management", "bot_management", fix, note)
 
+    def put_object(self, fix: str, kind: Kind, obj: dict[str, Any], note: str = "") -> None:
+        """Create the named object, or replace the one of that name."""
+        items = self.objects[kind]
+        items[:] = [o for o in items if o["name"] != obj["name"]] + [obj]
+        self._touch(kind, obj["name"], fix, note)
+
     # the diff
     def changes(self) -> list[Change]:
         """Live -> draft, in the apply's order: DNS deletes, updates, creates; settings; rules;
-        bot management. Objects a fix touched but left as they were give no change."""
+        bot management; health checks, then notification policies (which name them). Objects a
+        fix touched but left as they were give no change."""
         live_by_id = {r["id"]: r for r in self.live.records}
         out = [self._change("dns", r["id"], _label(r), r, None) for r in self._deleted]
         for r in self.records:
@@ -98,6 +108,12 @@ class Draft:
         if self.bot_fight_mode != self.live.bot_fight_mode:
             out.append(self._change("bot_management", "bot_management", "bot_management",
                                     {"fight_mode": self.live.bot_fight_mode}, {"fight_mode": self.bot_fight_mode}))
+        live_objects = {"healthcheck": self.live.healthchecks or [], "notification_policy": self.live.policies or []}
+        for kind in OBJECT_KINDS:
+            before = {o["name"]: o for o in live_objects[kind]}
+            for obj in self.objects[kind]:
+                if obj != before.get(obj["name"]):
+                    out.append(self._change(kind, obj["name"], obj["name"], before.get(obj["name"]), obj))
         return out
 
     def _change(self, kind: Kind, key: str, target: str, before: dict | None, after: dict | None) -> Change:

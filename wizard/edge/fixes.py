@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from wizard.edge.draft import Draft
 from wizard.edge.fix_dns import mail_or_verification, pair, plan_pair_host, plan_proxy
+from wizard.edge.fix_healthchecks import plan_healthchecks
 from wizard.edge.fix_mail import plan_dmarc, plan_spf
 from wizard.edge.fix_rules import plan_cache_bypass, plan_canonical_redirect
 from wizard.edge.live_zone import LiveZone
@@ -72,6 +73,10 @@ FIXES: dict[str, FixInfo] = {
     "cf.email-dmarc": FixInfo("A DMARC record", ("email.dmarc",),
                               "Creates p=none with rua=mailto:dmarc@<domain> (p=reject without mail); "
                               "an existing record is left, with the next step noted."),
+    "cf.healthchecks": FixInfo("Cloudflare health checks for the monitored URLs", ("ops.monitoring",),
+                               "One HTTPS health check per monitoring.urls URL on a proxied host (every "
+                               "60 s, 2 retries) and one notification policy e-mailing "
+                               "monitoring.alert.smtp_to; Pro plan or higher."),
 }
 ALIASES = {"cf.proxy-records": "cf.proxy"}  # the id dns.consistent names
 
@@ -192,6 +197,7 @@ PLANNERS: dict[str, Planner] = {
     "cf.bot-fight-mode": _bot,
     "cf.email-spf": lambda job: plan_spf(job.draft, job.config, job.fix),
     "cf.email-dmarc": lambda job: plan_dmarc(job.draft, job.config, job.fix),
+    "cf.healthchecks": lambda job: plan_healthchecks(job.draft, job.config, job.fix),
 }
 
 

@@ -16,7 +16,17 @@ import cloudflare
 from cloudflare import Cloudflare
 
 from wizard.edge.client import call
-from wizard.edge.zone_state import SETTINGS, ZoneStateError, describe, plain_value, read_records
+from wizard.edge.zone_state import (
+    SETTINGS,
+    ZoneStateError,
+    describe,
+    has_healthchecks,
+    plain_value,
+    plan_name,
+    policy_dict,
+    read_healthchecks,
+    read_records,
+)
 from wizard.net import NetContext
 
 REDIRECT_PHASE = "http_request_dynamic_redirect"
@@ -31,7 +41,9 @@ LIVE_ZONE_SCHEMA = "launch-ready/live-zone@1"
 class LiveZone:
     """zone id/name/plan; records {"id","type","name","content","proxied","ttl",["priority"]};
     settings: setting id -> value (the five of zone_state.SETTINGS); bot_fight_mode; rules:
-    phase -> its rules in order, each with every field a PUT sends back (all but SERVER_FIELDS)."""
+    phase -> its rules in order, each with every field a PUT sends back (all but SERVER_FIELDS);
+    healthchecks and policies (zone_state.healthcheck_dict / policy_dict): read only when a plan
+    asks for cf.healthchecks and the zone's plan has them, else None."""
 
     zone_id: str
     name: str
@@ -40,6 +52,9 @@ class LiveZone:
     settings: dict[str, Any]
     bot_fight_mode: bool
     rules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    account_id: str = ""
+    healthchecks: list[dict[str, Any]] | None = None
+    policies: list[dict[str, Any]] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"schema": LIVE_ZONE_SCHEMA, **asdict(self)}
@@ -55,9 +70,12 @@ class LiveZone:
         return [r for r in self.records if r["name"] == name and (not types or r["type"] in types)]
 
 
-async def read_live_zone(client: Cloudflare, net: NetContext, zone_name: str) -> LiveZone:
+async def read_live_zone(client: Cloudflare, net: NetContext, zone_name: str, *,
+                         monitoring: bool = False) -> LiveZone:
     """One zone lookup, then concurrently: every record page, each setting, bot management and
-    both rule phases (1 + pages + 5 + 1 + 2 calls, all spent from the run's budget)."""
+    both rule phases (1 + pages + 5 + 1 + 2 calls, all spent from the run's budget); with
+    `monitoring`, on a plan that has them, the health checks and the account's notification
+    policies too (+ pages + 1)."""
     try:
         zones = await call(net, client.zones.list, name=zone_name)
     except (cloudflare.APIError, TimeoutError) as exc:
@@ -72,18 +90,30 @@ async def read_live_zone(client: Cloudflare, net: NetContext, zone_name: str) ->
             call(net, client.bot_management.get, zone_id=zone.id),
             *(call(net, client.zones.settings.get, setting_id=s, zone_id=zone.id) for s in SETTINGS),
             *(_phase_rules(client, net, zone.id, phase) for phase in PHASES),
+            _monitors(client, net, zone, monitoring),
         )
     except (cloudflare.APIError, TimeoutError) as exc:
         raise ZoneStateError(f"could not read all of the zone {zone_name}: {describe(exc)}",
                              rejected=isinstance(exc, cloudflare.AuthenticationError)) from None
-    settings, rules = rest[:len(SETTINGS)], rest[len(SETTINGS):]
+    settings, rules, (checks, policies) = rest[:len(SETTINGS)], rest[len(SETTINGS):-1], rest[-1]
     return LiveZone(
-        zone_id=zone.id, name=zone.name, plan=str(getattr(zone.plan, "name", None) or "unknown"),
+        zone_id=zone.id, name=zone.name, plan=plan_name(zone),
         records=sorted(records, key=lambda r: (r["name"], r["type"], r["content"], r["id"])),
         settings={s: plain_value(v.value) for s, v in zip(SETTINGS, settings, strict=True)},
         bot_fight_mode=bool(getattr(bots, "fight_mode", False)),
         rules=dict(zip(PHASES, rules, strict=True)),
+        account_id=str(getattr(zone.account, "id", None) or ""), healthchecks=checks, policies=policies,
     )
+
+
+async def _monitors(client: Cloudflare, net: NetContext, zone: Any, wanted: bool):
+    """(health checks, notification policies), or (None, None) when not wanted or not on the plan."""
+    if not wanted or not has_healthchecks(plan_name(zone)):
+        return None, None
+    checks, policies = await asyncio.gather(
+        read_healthchecks(client, net, zone.id),
+        call(net, client.alerting.policies.list, account_id=zone.account.id))
+    return checks, [policy_dict(p, checks) for p in policies.result]
 
 
 async def _phase_rules(client: Cloudflare, net: NetContext, zone_id: str, phase: str) -> list[dict[str, Any]]:

@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 PLAN_SCHEMA = "launch-ready/plan@1"
 BATCH_LIMIT = 200  # operations per DNS batch call; a bigger DNS part is split into chunks
 
-Kind = Literal["dns", "setting", "rules", "bot_management"]
+Kind = Literal["dns", "setting", "rules", "bot_management", "healthcheck", "notification_policy"]
+OBJECT_KINDS = ("healthcheck", "notification_policy")  # named objects, one API write each
 
 
 class Change(BaseModel):
@@ -26,7 +27,8 @@ class Change(BaseModel):
     dns: a record {"id", "type", "name", "content", "proxied", "ttl", ["priority"]} (`after` of a
     creation has no id); setting: {"value": ...} with `target` the setting id; rules: {"rules":
     [...]} with `target` the phase (the whole phase, since a PUT replaces every rule);
-    bot_management: the fields that change."""
+    bot_management: the fields that change; healthcheck / notification_policy: the object
+    (zone_state.healthcheck_dict / policy_dict) with `target` its name."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -67,10 +69,10 @@ class Plan(BaseModel):
         return [c for c in self.changes if c.kind == kind]
 
     def api_calls(self) -> int:
-        """Writes the apply makes: DNS batches, one per setting, one PUT per phase, bot once."""
+        """Writes the apply makes: DNS batches, one per setting, one PUT per phase, bot once,
+        one per health check or notification policy."""
         dns = self.of_kind("dns")
-        return (math.ceil(len(dns) / BATCH_LIMIT) + len(self.of_kind("setting"))
-                + len(self.of_kind("rules")) + len(self.of_kind("bot_management")))
+        return (math.ceil(len(dns) / BATCH_LIMIT) + len(self.changes) - len(dns))
 
 
 def _short(value: dict[str, Any] | None) -> str:
@@ -80,6 +82,11 @@ def _short(value: dict[str, Any] | None) -> str:
         return str(value["value"])
     if "rules" in value:
         return f"{len(value['rules'])} rule(s)"
+    if "address" in value:  # a health check
+        config = value.get("http_config") or {}
+        return f"{value.get('type')} {value['address']}{config.get('path', '')} every {value.get('interval')} s"
+    if "alert_type" in value:
+        return f"{value['alert_type']} for {len(value.get('watches') or [])} health check(s)"
     if "type" in value and "content" in value:
         proxied = " proxied" if value.get("proxied") else ""
         return f"{value['type']} {value['content']}{proxied}"

@@ -21,12 +21,18 @@ from wizard.net import NetContext
 SETTINGS = ("ssl", "always_use_https", "min_tls_version", "automatic_https_rewrites",
             "security_header")
 PER_PAGE = 5000
+HC_PER_PAGE = 50
 MAX_RECORD_PAGES = 20  # 100,000 records: far past any launch zone, and a bound on the loop
 PROXIABLE = frozenset({"A", "AAAA", "CNAME"})
 
 # The permission group each part needs (named in findings when the token lacks it).
 PERMISSION = {"zone": "Zone Read", "records": "DNS Read", "settings": "Zone Settings Read",
-              "bot_management": "Bot Management Read"}
+              "bot_management": "Bot Management Read", "healthchecks": "Health Checks Read",
+              "policies": "Notifications Read"}
+HEALTHCHECK_FIELDS = ("id", "name", "description", "address", "type", "interval", "retries", "timeout",
+                      "consecutive_fails", "consecutive_successes", "check_regions", "suspended",
+                      "http_config")  # all but what Cloudflare sets (status, failure_reason, dates)
+POLICY_FIELDS = ("id", "name", "description", "alert_type", "enabled", "mechanisms", "filters")
 
 
 class ZoneStateError(Exception):
@@ -54,6 +60,7 @@ class ZoneState:
     settings: dict[str, Any]  # setting id -> value, for the settings that could be read
     bot_fight_mode: bool | None
     unreadable: dict[str, str] = field(default_factory=dict)  # part -> why it could not be read
+    plan: str = ""  # the zone's plan name ("Free Website"): health checks need Pro or higher
 
     def host_records(self, host: str) -> list[dict[str, Any]]:
         """The records a browser reaches for host: its A, AAAA and CNAME records."""
@@ -118,7 +125,8 @@ async def read_zone_state(client: Cloudflare, net: NetContext, zone_name: str) -
         fight_mode = bool(getattr(bots, "fight_mode", False))
     return ZoneState(zone_id=zone.id, name=zone.name, status=str(zone.status),
                      name_servers=list(zone.name_servers or []), records=records,
-                     settings=settings, bot_fight_mode=fight_mode, unreadable=unreadable)
+                     settings=settings, bot_fight_mode=fight_mode, unreadable=unreadable,
+                     plan=plan_name(zone))
 
 
 async def read_records(client: Cloudflare, net: NetContext, zone_id: str) -> list[dict[str, Any]]:
@@ -133,6 +141,55 @@ async def read_records(client: Cloudflare, net: NetContext, zone_id: str) -> lis
             return found
     raise PartUnreadable(f"more than {MAX_RECORD_PAGES * PER_PAGE} DNS records; read the rest "
                          "in the dashboard")
+
+
+def plan_name(zone: Any) -> str:
+    return str(getattr(getattr(zone, "plan", None), "name", None) or "unknown")
+
+
+def has_healthchecks(plan: str) -> bool:
+    """Health checks come with the Pro plan and higher (Cloudflare's plan availability)."""
+    return not plan.lower().startswith("free")
+
+
+async def read_healthchecks(client: Cloudflare, net: NetContext, zone_id: str) -> list[dict[str, Any]]:
+    """The zone's health checks (only on a plan that has them: a Free zone refuses the call)."""
+    found: list[dict[str, Any]] = []
+    for page in range(1, MAX_RECORD_PAGES + 1):
+        answer = await call(net, client.healthchecks.list, zone_id=zone_id, page=page, per_page=HC_PER_PAGE)
+        found.extend(healthcheck_dict(h) for h in answer.result)
+        info = answer.result_info
+        if not answer.result or info is None or page >= (info.total_pages or 1):
+            return found
+    raise PartUnreadable(f"more than {MAX_RECORD_PAGES * HC_PER_PAGE} health checks")
+
+
+def healthcheck_dict(h: Any) -> dict[str, Any]:
+    """A health check as plans and snapshots hold it: what a PUT sends back, no status."""
+    data = plain_value(h.model_dump(exclude_none=True) if hasattr(h, "model_dump") else h)
+    return {k: data[k] for k in HEALTHCHECK_FIELDS if k in data}
+
+
+def policy_dict(p: Any, checks: list[dict[str, Any]]) -> dict[str, Any]:
+    """A notification policy with the health checks it watches named (`watches`, sorted) instead
+    of filters.health_check_id: health checks a plan creates have no id yet. An id that names
+    no health check of `checks` stays as it is."""
+    data = plain_value(p.model_dump(exclude_none=True) if hasattr(p, "model_dump") else p)
+    out = {k: data[k] for k in POLICY_FIELDS if k in data}
+    filters = dict(out.get("filters") or {})
+    names = {c["id"]: c["name"] for c in checks}
+    out["filters"] = filters
+    out["watches"] = sorted(names.get(i, i) for i in filters.pop("health_check_id", []))
+    return out
+
+
+def policy_body(policy: dict[str, Any], checks: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a create or PUT sends for a policy from policy_dict: `watches` back to ids."""
+    ids = {c["name"]: c["id"] for c in checks if c.get("id")}
+    body = {k: v for k, v in policy.items() if k not in ("id", "watches")}
+    if policy.get("watches"):
+        body["filters"] = {**policy.get("filters", {}), "health_check_id": [ids.get(w, w) for w in policy["watches"]]}
+    return body
 
 
 def record_dict(r: Any) -> dict[str, Any]:

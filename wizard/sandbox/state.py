@@ -107,6 +107,7 @@ class Zone:
     settings_modified: dict[str, str] = field(default_factory=dict)
     rulesets: dict[str, Ruleset] = field(default_factory=dict)  # by phase
     bot_management: dict[str, Any] = field(default_factory=lambda: {"fight_mode": False, "enable_js": False})
+    healthchecks: dict[str, dict[str, Any]] = field(default_factory=dict)  # by id (cfapi/healthchecks.py)
 
     def contains(self, hostname: str) -> bool:
         host = hostname.lower().rstrip(".")
@@ -144,6 +145,7 @@ ALL_PERMISSIONS = frozenset({
     "Zone Read", "DNS Read", "DNS Write", "Zone Settings Read", "Zone Settings Write",
     "Dynamic Redirect Read", "Dynamic Redirect Write", "Cache Rules Read", "Cache Rules Write",
     "Bot Management Read", "Bot Management Write",
+    "Health Checks Read", "Health Checks Write", "Notifications Read", "Notifications Write",
 })
 
 
@@ -160,6 +162,7 @@ class World:
         self.lock = threading.RLock()
         self.zones: dict[str, Zone] = {}
         self.tokens: dict[str, Token] = {}
+        self.policies: dict[str, dict[str, dict[str, Any]]] = {}  # account id -> notification policies by id
         self.addresses = addresses or Addresses()
 
     def add_zone(self, name: str, plan: str = "free") -> Zone:

@@ -38,6 +38,17 @@ Where the emulator knowingly differs from Cloudflare:
   hold_limit_s) then closes the connection; "drop" closes it without an answer.
 - Zones: read-only (no create/patch/delete), zone objects carry fixed meta/plan values.
 - Bot management: only fight_mode and enable_js (the Free plan's Bot Fight Mode).
+- Health checks (healthchecks.py; contract: the SDK's cloudflare.types.healthchecks, the schema
+  subset predates them): stored and served, never run: status is "unknown" ("suspended" when
+  suspended), failure_reason empty. HTTP and HTTPS only (TCP 400 / 1004); no /preview. Plan
+  gating: a zone below Pro answers 403 / 1002 on every health check route (the code is the
+  emulator's choice; Cloudflare's is not documented). Names: letters, digits, - and _ (1004).
+- Notification policies (alerting.py; contract: cloudflare.types.alerting): an account exists
+  when a zone belongs to it; filters.health_check_id of health_check_status_notification must
+  name the account's health checks (400 / 1004); webhook and PagerDuty ids are not checked
+  against destinations; any lower-case alert_type is accepted; no alert_interval, silences,
+  destinations or history.
+- Permission groups for those: Health Checks Read/Write, Notifications Read/Write.
 """
 
 from .server import CloudflareAPI, Exchange
