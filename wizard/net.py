@@ -9,8 +9,10 @@ sets the Host header and TLS SNI, so certificates are verified for the real name
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import ssl
 import threading
+import time
 from pathlib import Path
 
 import dns.asyncresolver
@@ -82,6 +84,12 @@ async def close_stream(writer: asyncio.StreamWriter, timeout_s: float) -> None:
         pass
 
 
+# How long the last connection's DNS lookup took, in the task that made it (None: no lookup
+# since it was reset). httpcore connects in the requesting task, so wizard.probes.timing reads
+# it after a request to split DNS from the TCP connect that the trace reports as one step.
+LOOKUP_S: contextvars.ContextVar[float | None] = contextvars.ContextVar("lookup_s", default=None)
+
+
 class _ResolvingBackend(httpcore.AsyncNetworkBackend):
     """Connects where `connect_to` and the sprint's resolver say, not where the OS would."""
 
@@ -91,7 +99,9 @@ class _ResolvingBackend(httpcore.AsyncNetworkBackend):
 
     async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         target_host, target_port = self._net.route(host, port)
+        started = time.perf_counter()
         addresses = await self._net.addresses(target_host)
+        LOOKUP_S.set(time.perf_counter() - started)
         last: Exception | None = None
         for address in addresses:
             try:
@@ -168,6 +178,18 @@ class NetContext:
 
     async def aclose(self) -> None:
         await self.http.aclose()
+
+    async def post_alert(self, url: str, payload: dict) -> httpx.Response:
+        """The one request allowed outside the sprint's domain: a single test alert POSTed to the
+        user's own alert webhook (wizard/probes/alerts.py), whose host (Slack, Discord, a pager)
+        is usually elsewhere. One bounded request: it spends the run's budget, keeps the trust
+        store, resolver and connect_to, follows no redirect and has the network timeout. The URL
+        is a secret (the keyring's alert-webhook), so it is never named in the budget's message."""
+        self.budget.spend("POST to the alert webhook")
+        async with httpx.AsyncClient(transport=_Transport(self, self.ssl_context),
+                                     timeout=httpx.Timeout(self.timeout_s), follow_redirects=False,
+                                     headers=self.http.headers) as client:
+            return await client.post(url, json=payload)
 
     # scope and budget
     def check_scope(self, host: str) -> None:

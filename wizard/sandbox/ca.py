@@ -1,6 +1,7 @@
 """The sandbox's certificate authority: one trustme CA whose PEM the demo sprint trusts through
-`network.ca_bundle`, leaf certificates for the zones' hosts, and deliberately bad origin
-certificates (expired, wrong name, self-signed) so strict SSL has something to refuse (526).
+`network.ca_bundle`, leaf certificates for the zones' hosts, deliberately bad origin
+certificates (expired, wrong name, self-signed) so strict SSL has something to refuse (526), and
+good ones that expire in a chosen number of days (`days_left`) for the expiry checks.
 """
 
 from __future__ import annotations
@@ -84,35 +85,41 @@ class SandboxCA:
         """A client context that trusts only this CA and checks host names (strict SSL)."""
         return ssl.create_default_context(cadata=self.cert_pem.decode("ascii"))
 
-    def leaf(self, names: tuple[str, ...], bad: BadCert | None = None) -> tuple[bytes, bytes]:
-        """(certificate chain PEM, private key PEM) for names, good or deliberately bad."""
-        key = (names, bad)
+    def leaf(self, names: tuple[str, ...], bad: BadCert | None = None,
+             days_left: int | None = None) -> tuple[bytes, bytes]:
+        """(certificate chain PEM, private key PEM) for names, good or deliberately bad; a good
+        one with `days_left` expires that many days after it is first issued."""
+        key = (names, bad, days_left)
         with self._lock:
             if key not in self._leaves:
-                self._leaves[key] = self._issue(names, bad)
+                self._leaves[key] = self._issue(names, bad, days_left)
             return self._leaves[key]
 
     def context(self, names: tuple[str, ...], bad: BadCert | None = None, minimum: str = "1.0",
-                maximum: str = "1.3") -> ssl.SSLContext:
+                maximum: str = "1.3", days_left: int | None = None) -> ssl.SSLContext:
         """A server context for names; built once per combination (loading a chain writes files)."""
-        key = (names, bad, minimum, maximum)
+        key = (names, bad, minimum, maximum, days_left)
         with self._lock:
             cached = self._contexts.get(key)
         if cached is None:
-            cached = server_context(*self.leaf(names, bad), minimum=minimum, maximum=maximum)
+            cached = server_context(*self.leaf(names, bad, days_left), minimum=minimum, maximum=maximum)
             with self._lock:
                 cached = self._contexts.setdefault(key, cached)
         return cached
 
-    def _issue(self, names: tuple[str, ...], bad: BadCert | None) -> tuple[bytes, bytes]:
+    def _issue(self, names: tuple[str, ...], bad: BadCert | None,
+               days_left: int | None) -> tuple[bytes, bytes]:
+        now = datetime.datetime.now(datetime.UTC)
         if bad is BadCert.SELF_SIGNED:
             return _self_signed(names)
         if bad is BadCert.EXPIRED:
-            now = datetime.datetime.now(datetime.UTC)
             leaf = self.ca.issue_cert(*names, not_before=now - datetime.timedelta(days=400),
                                       not_after=now - datetime.timedelta(days=35))
         elif bad is BadCert.WRONG_NAME:
             leaf = self.ca.issue_cert("origin.invalid")
+        elif days_left is not None:  # trustme >= 1.1 takes not_before / not_after
+            leaf = self.ca.issue_cert(*names, not_before=now - datetime.timedelta(days=80),
+                                      not_after=now + datetime.timedelta(days=days_left, hours=1))
         else:
             leaf = self.ca.issue_cert(*names)
         chain = b"".join(blob.bytes() for blob in leaf.cert_chain_pems)

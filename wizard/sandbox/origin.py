@@ -28,6 +28,7 @@ from urllib.parse import parse_qs
 from wizard.sandbox.ca import BadCert, SandboxCA
 from wizard.sandbox.faults import Faults
 from wizard.sandbox.http_server import Ports, Request, Response, Site
+from wizard.sandbox.monitoring import Monitoring
 
 Handler = Callable[[Request], Response]
 
@@ -194,6 +195,7 @@ class Origin:
         for path, (kind, body) in shipped_bundle(self.planted_key).items():
             self.route("GET", path, _static(kind, body))
         self.faults = faults or Faults()
+        self.monitoring = Monitoring()  # per-path latency, outages, expiring certificates
         self.site = Site(address, ports, self.handle, self._tls, latency=lambda: self.faults.http_latency_s)
 
     def route(self, method: str, path: str, handler: Handler) -> None:
@@ -209,6 +211,8 @@ class Origin:
         template = self.template(request.path)
         for listener in self.listeners:
             listener(request, template)
+        if (held := self.monitoring.answer(request, template)) is not None:
+            return held
         if request.scheme == "http" and self.options.redirect_http_to_https:
             return Response.redirect(301, f"https://{request.host}{request.target}")
         method = "GET" if request.method == "HEAD" else request.method
@@ -220,13 +224,15 @@ class Origin:
         return Response.html(404, "<h1>Not found</h1>")
 
     def _tls(self, server_name: str | None):
-        return self.ca.context(self.cert_names, self.options.bad_cert)
+        return self.ca.context(self.cert_names, self.options.bad_cert,
+                               days_left=self.monitoring.cert_days(server_name))
 
     def start(self) -> Origin:
         self.site.start()
         return self
 
     def stop(self) -> None:
+        self.monitoring.stopping.set()
         self.site.stop()
 
     def __enter__(self) -> Origin:
