@@ -157,6 +157,8 @@ class Api(Section):
     webhook: Webhook | None = None
     logs_command: str | None = None  # prints the product's recent logs (run with a timeout)
     output_hosts: list[str] = Field(default_factory=list)  # hosts the bot may link to, beyond the domain
+    # An order (or other object) id user B owns: ai.tool-misuse asks the bot for it as user A.
+    other_order: str | None = None
     bounds: Bounds = Field(default_factory=Bounds)
 
     @field_validator("protected_routes", "admin_routes")
