@@ -106,3 +106,30 @@ async def test_every_section_is_editable_and_means_what_the_file_means(sprint, o
     assert saved.email.sends_mail is False and saved.email.dkim_selectors == ["google", "s1"]
     assert saved.repo.path == str(tmp_path)
     assert saved.cloudflare.api_base_url == sprint.load_config().cloudflare.api_base_url
+
+
+async def test_api_monitoring_and_release_sections_are_editable(sprint, open_app):
+    """Plain fields for simple values, YAML blocks for templates: refused and accepted like the file."""
+    app = open_app(sprint)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        await type_into(pilot, app, "api_base_url", "https://api.elsewhere.example")
+        assert "outside acme.example" in message(app, "api_base_url")
+        await type_into(pilot, app, "api_base_url", "https://api.acme.example")
+        await type_into(pilot, app, "api_chat", "url: /api/chat\nreply: body.text")
+        assert "reply: 'body.text': write json:<path>" in message(app, "api_chat")
+        await type_into(pilot, app, "api_chat", "url: /api/chat\nreply: json:reply\nnew_session: /api/sessions")
+        await type_into(pilot, app, "api_protected_routes", "/api/me\n/api/chats")
+        await type_into(pilot, app, "monitoring_urls", "https://acme.example/ 200 Acme Market\n/health")
+        await type_into(pilot, app, "release_paths", "/\n/login")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, StageScreen)
+    saved = Sprint(sprint.root).load_config()
+    assert saved.api.base_url == "https://api.acme.example/"
+    assert saved.api.chat.new_session == "/api/sessions" and saved.api.chat.reply == "json:reply"
+    assert saved.api.protected_routes == ["/api/me", "/api/chats"]
+    assert [(w.url, w.status, w.keyword) for w in saved.monitoring.urls] == [
+        ("https://acme.example/", 200, "Acme Market"), ("/health", 200, None)]
+    assert saved.release.paths == ["/", "/login"]

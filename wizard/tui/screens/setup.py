@@ -1,5 +1,5 @@
 """The setup form: every section of sprint.yaml a user fills (target, email, cloudflare, repo,
-network), validated as it is typed by the same models a hand-edited file meets, so both ways give
+network, api, monitoring, release: the last three in wizard.tui.setup_sections), validated as it is typed by the same models a hand-edited file meets, so both ways give
 the same result.
 
 New sprint: name and domain first, then created through Sprint.create. Save is refused while any
@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from wizard.errors import LaunchReadyError
+from wizard.sections import Api, Monitoring, Release
 from wizard.sprint import CloudflareConfig, Email, Network, Repo, SprintConfig, Target
 from wizard.tui.setup_rules import (
     check_canonical,
@@ -32,6 +33,7 @@ from wizard.tui.setup_rules import (
     split_list,
     sprint_root,
 )
+from wizard.tui.setup_sections import build_sections, section_specs
 from wizard.tui.widgets.field import ValidatedField
 from wizard.tui.widgets.title_bar import TitleBar
 
@@ -96,8 +98,12 @@ class SetupScreen(Screen):
             "\n".join(target.private_urls) if target else "", multiline=True,
             describe=_normalised, id="private_urls")
         base = config or SprintConfig.model_construct(
-            email=Email(), cloudflare=CloudflareConfig(), repo=Repo(), network=Network())
+            email=Email(), cloudflare=CloudflareConfig(), repo=Repo(), network=Network(),
+            api=Api(), monitoring=Monitoring(), release=Release())
         self._section_fields(base)
+        for spec in section_specs(base.api, base.monitoring, base.release, lambda: self._value("domain")):
+            self.fields[spec.key] = ValidatedField(spec.label, spec.check, spec.text,
+                                                   multiline=spec.multiline, id=spec.key)
 
     def _section_fields(self, base: SprintConfig) -> None:
         """email, cloudflare, repo and network: the other sections of sprint.yaml."""
@@ -154,7 +160,7 @@ class SetupScreen(Screen):
     @on(ValidatedField.Changed)
     def _revalidate(self) -> None:
         """Hosts, canonical and pages depend on the domain (and canonical on hosts)."""
-        for key in ("hosts", "canonical", "pages"):
+        for key in ("hosts", "canonical", "pages", "api_base_url"):
             self.fields[key].validate()
         self.query_one("#form-error", Static).update("")
 
@@ -170,6 +176,7 @@ class SetupScreen(Screen):
             "network": Network(nameservers=v("nameservers"), connect_to=v("connect_to"),
                                ca_bundle=v("ca_bundle"), timeout_s=v("timeout_s"),
                                request_budget=v("request_budget")),
+            **build_sections(v),
         }
 
     @on(Button.Pressed, "#save")
