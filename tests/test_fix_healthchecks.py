@@ -152,3 +152,22 @@ async def test_ops_monitoring_skips_without_urls_and_names_a_missing_permission(
     monkeypatch.setenv("CLOUDFLARE_API_TOKEN", "no-health")
     [error] = (await monitoring(demo)).values()
     assert error.status is Status.ERROR and "Health Checks Read" in error.summary
+
+
+async def test_a_lost_answer_is_read_again_not_sent_twice(demo, sandbox):
+    sandbox.faults.add("drop", "POST /zones/{zone_id}/healthchecks")  # created, answer lost
+    config = demo.load_config()
+    applied = await apply_fixes(demo, config, await make_plan(demo, config, ["cf.healthchecks"]),
+                                demo.load_progress())
+    assert applied.outcome.state == "applied", applied.outcome.message
+    checks, policies = world_objects(sandbox)
+    assert [c["name"] for c in checks.values()] == [OURS] and len(policies) == 1
+
+
+async def test_a_failure_mid_apply_restores_the_snapshot(demo, sandbox):
+    sandbox.faults.add("500", "POST /accounts/{account_id}/alerting/v3/policies", times=2)  # both sends
+    config = demo.load_config()
+    applied = await apply_fixes(demo, config, await make_plan(demo, config, ["cf.healthchecks"]),
+                                demo.load_progress())
+    assert applied.outcome.state == "rolled-back", applied.outcome.message
+    assert world_objects(sandbox) == ({}, {})
