@@ -203,7 +203,7 @@ def _check(args) -> int:
 def _run_checks(args, sprint, config, progress) -> int:
     import stages
     from stages.runner import run_sprint
-    from wizard.engine import CheckFinished
+    from wizard.engine import CheckFinished, CheckProgress
     from wizard.report import RENDERERS, build_report
 
     checks = stages.select_checks(args.stage, args.only)  # validates --stage / --only first
@@ -212,16 +212,26 @@ def _run_checks(args, sprint, config, progress) -> int:
     try:
         show_progress = sys.stderr.isatty() and args.output is None
 
+        done = [0, len(checks)]
+
         def on_event(event) -> None:
-            if show_progress and isinstance(event, CheckFinished):
-                print(f"\r[{event.done}/{event.total}] {event.check_id:<30}", end="", file=sys.stderr)
+            if not show_progress:
+                return
+            if isinstance(event, CheckFinished):
+                done[0] = event.done
+                line = f"[{event.done}/{event.total}] {event.check_id}"
+            elif isinstance(event, CheckProgress):
+                line = f"[{done[0]}/{done[1]}] {event.check_id}: {event.requests} requests sent"
+            else:
+                return
+            print(f"\r{line[:60]:<60}", end="", file=sys.stderr)
 
         result = asyncio.run(run_sprint(
             sprint, config, stages=args.stage, only=args.only, on_event=on_event,
             progress=progress if args.save else None,
         ))
         if show_progress and checks:
-            print("\r" + " " * 40 + "\r", end="", file=sys.stderr)
+            print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
     finally:
         if args.save:
             sprint.locked().release()

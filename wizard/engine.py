@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from wizard.findings import Finding, Severity, Status
-from wizard.net import NetContext, NetRefused
+from wizard.net import CURRENT_CHECK, NetContext, NetRefused
 from wizard.sprint import SprintConfig, now
 from wizard.vault import RedactingFilter, Vault, redact
 
@@ -53,6 +53,15 @@ class CheckStarted:
 
 
 @dataclass(frozen=True)
+class CheckProgress:
+    """A running check sent another HTTP request: `requests` so far."""
+
+    check_id: str
+    stage: int
+    requests: int
+
+
+@dataclass(frozen=True)
 class CheckFinished:
     check_id: str
     stage: int
@@ -60,9 +69,10 @@ class CheckFinished:
     duration_s: float
     done: int
     total: int
+    requests: int = 0  # HTTP requests the check sent
 
 
-Event = CheckStarted | CheckFinished
+Event = CheckStarted | CheckProgress | CheckFinished
 
 
 @dataclass
@@ -92,16 +102,21 @@ async def run_checks(
     done = 0
     emit = on_event or (lambda _e: None)
 
+    stage_of = {c.id: c.stage for c in checks}
+    ctx.net.on_request = lambda check_id, sent: emit(CheckProgress(check_id, stage_of.get(check_id, 0), sent))
+
     async def one(check: Runnable) -> None:
         nonlocal done
         async with gate:
             emit(CheckStarted(check.id, check.stage, check.title))
+            CURRENT_CHECK.set(check.id)  # this task's requests count as the check's
             c0 = time.perf_counter()
             result = await _guarded(check, ctx)
             durations[check.id] = time.perf_counter() - c0
             findings.extend(result)
             done += 1
-            emit(CheckFinished(check.id, check.stage, tuple(result), durations[check.id], done, len(checks)))
+            emit(CheckFinished(check.id, check.stage, tuple(result), durations[check.id], done,
+                               len(checks), ctx.net.sent_by[check.id]))
 
     async with asyncio.TaskGroup() as group:
         for check in checks:

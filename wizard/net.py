@@ -13,6 +13,8 @@ import contextvars
 import ssl
 import threading
 import time
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import dns.asyncresolver
@@ -87,6 +89,8 @@ async def close_stream(writer: asyncio.StreamWriter, timeout_s: float) -> None:
 # How long the last connection's DNS lookup took, in the task that made it (None: no lookup
 # since it was reset). httpcore connects in the requesting task, so wizard.probes.timing reads
 # it after a request to split DNS from the TCP connect that the trace reports as one step.
+# The check whose task sends a request (set by the engine), so requests are counted per check.
+CURRENT_CHECK: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_check", default=None)
 LOOKUP_S: contextvars.ContextVar[float | None] = contextvars.ContextVar("lookup_s", default=None)
 
 
@@ -140,6 +144,8 @@ class NetContext:
         self.domain = domain
         self.timeout_s = network.timeout_s
         self.budget = RequestBudget(network.request_budget)
+        self.sent_by: Counter[str] = Counter()  # HTTP requests per check (CURRENT_CHECK)
+        self.on_request: Callable[[str, int], None] | None = None  # (check id, its count so far)
         self.connect_to: list[ConnectTo] = [parse_connect_to(s) for s in network.connect_to]
         self.nameservers = [parse_nameserver(s) for s in network.nameservers]
         ca = Path(network.ca_bundle).expanduser() if network.ca_bundle else None
@@ -199,6 +205,11 @@ class NetContext:
     async def _guard_request(self, request: httpx.Request) -> None:
         self.check_scope(request.url.host)
         self.budget.spend(f"{request.method} {request.url}")
+        check = CURRENT_CHECK.get()
+        if check is not None:
+            self.sent_by[check] += 1
+            if self.on_request is not None:
+                self.on_request(check, self.sent_by[check])
 
     # DNS
     async def query(self, name: str, rdtype: str | int) -> dns.resolver.Answer:

@@ -36,13 +36,18 @@ async def test_run_progress_is_published_per_check(sprint, open_app):
         await app.workers.wait_for_complete()
         await pilot.pause()
     total = len(select_checks([3]))
-    assert seen == [f"running {n}/{total}…" for n in range(total + 1)] + [""]
+    headlines = [state.split("\n")[0] for state in seen]
+    assert list(dict.fromkeys(headlines)) == [f"running {n}/{total}…" for n in range(total + 1)] + [""]
+    # between them, each running probe on a line of its own, with the requests it has sent
+    probe_lines = [line for state in seen for line in state.split("\n")[1:]]
+    assert any(line.endswith("requests sent") for line in probe_lines), probe_lines
+    assert all(line.startswith("  ") and ": " in line for line in probe_lines)
 
 
 async def test_stage_without_checks_says_so(sprint, open_app):
     app = open_app(sprint)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await pilot.press("4", "r")  # stage 4 has manual items only (so far)
+        await pilot.press("7", "r")  # the handover stage has manual items only
         await pilot.pause()
         assert not app.workers
         assert any("no automated checks" in n.message for n in app._notifications)

@@ -18,7 +18,7 @@ from stages import STAGES, select_checks
 from stages.fixing import apply_fixes, finish, make_plan, rollback
 from stages.runner import run_sprint
 from wizard.edge.journal import unfinished
-from wizard.engine import CheckFinished, Event
+from wizard.engine import CheckFinished, CheckProgress, CheckStarted, Event
 from wizard.errors import LaunchReadyError
 from wizard.sprint import Sprint, SprintConfig
 from wizard.tui.screens.changes import ChangesScreen
@@ -168,11 +168,28 @@ class LaunchReadyApp(App[int]):
 
     async def _run(self, stage: int) -> None:
         session = self.session
+        total = len(select_checks([stage]))
+        done = 0
+        active: dict[str, int] = {}  # running check -> HTTP requests it sent so far
+
+        def publish() -> None:
+            lines = [f"running {done}/{total}…"]
+            lines += [f"  {check_id}: {sent} request{'s' * (sent != 1)} sent" if sent else
+                      f"  {check_id}: working" for check_id, sent in active.items()]
+            self._publish("\n".join(lines))
 
         def on_event(event: Event) -> None:
-            if isinstance(event, CheckFinished):
+            nonlocal done
+            if isinstance(event, CheckStarted):
+                active[event.check_id] = 0
+            elif isinstance(event, CheckProgress):
+                if event.check_id in active:
+                    active[event.check_id] = event.requests
+            elif isinstance(event, CheckFinished):
+                active.pop(event.check_id, None)
+                done = event.done
                 session.progress.record(list(event.findings), {event.check_id})
-                self._publish(f"running {event.done}/{event.total}…")
+            publish()
 
         try:
             result = await run_sprint(session.sprint, session.config, stages=[stage],

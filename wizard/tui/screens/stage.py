@@ -35,7 +35,7 @@ class StageScreen(Screen):
     StageScreen #main { border: round $primary; border-title-color: $text; border-title-style: bold;
                         height: 1fr; width: 1fr; }
     StageScreen #goal { color: $text-muted; height: auto; padding: 0 1; }
-    StageScreen #run-state { height: 1; padding: 0 1; color: $warning; }
+    StageScreen #run-state { height: auto; max-height: 6; padding: 0 1; color: $warning; }
     StageScreen #run-state.-idle { display: none; }
     """
     BINDINGS = [
@@ -73,9 +73,27 @@ class StageScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.app.run_progress.subscribe(self, lambda _state: self.refresh_view())
+        self.app.run_progress.subscribe(self, self._run_changed)
         self.refresh_view(row=self._saved_row())
         self.query_one(FindingsTable).focus()
+
+    def _run_changed(self, state: str) -> None:
+        """A finished check changes the rows (the headline's count); a request only the lines of
+        running probes, so the table is left alone then."""
+        headline = state.split("\n")[0]
+        if headline != getattr(self, "_headline", None):
+            self._headline = headline
+            self.refresh_view()
+        else:
+            self._show_run_state(state)
+
+    def _show_run_state(self, running: str) -> None:
+        state = self.query_one("#run-state", Static)
+        state.update(running)
+        state.set_class(not running, "-idle")
+        headline = running.split("\n")[0]
+        self.query_one(TitleBar).set_right(
+            f"stage {self.stage}/{len(STAGES)}" + (f" · {headline}" if running else ""))
 
     def _saved_row(self) -> int:
         """The row the user left: by its finding key, else by its index."""
@@ -107,12 +125,7 @@ class StageScreen(Screen):
         self.query_one("#goal", Static).update(stage.goal)
         self.query_one(StageList).show(self.session, self.stage)
         table.show(findings, self.session.progress, row)
-        running = self.app.run_state
-        state = self.query_one("#run-state", Static)
-        state.update(running)
-        state.set_class(not running, "-idle")
-        right = f"stage {self.stage}/{len(STAGES)}" + (f" · {running}" if running else "")
-        self.query_one(TitleBar).set_right(right)
+        self._show_run_state(self.app.run_state)
         self._show_details()
 
     def _show_details(self) -> None:
