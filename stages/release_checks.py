@@ -125,7 +125,8 @@ async def _smoke(ctx: RunContext, check: Check) -> list[Finding]:
     if api is None:
         steps.skip("login", session)
     else:
-        signed_in = await steps.run("login", api.url(ctx.config.api.login.url) if ctx.config.api.login
+        templated = ctx.config.api.login and ctx.config.api.accounts.user_a
+        signed_in = await steps.run("login", api.url(ctx.config.api.login.url) if templated
                                     else "user-a token", login)
     if release.health_path:
         if api is None:
