@@ -79,7 +79,8 @@ class Endpoint:
     def subject(self) -> str:
         return f"{self.method} {self.url}"
 
-    def request(self, label: str, content: str | bytes | None, content_type: str | None = "application/json") -> Request:
+    def request(self, label: str, content: str | bytes | None,
+                content_type: str | None = "application/json") -> Request:
         return Request(f"{self.subject} {label}", self.method, self.url, self.account, content, content_type)
 
     def malformed(self) -> list[Request]:
@@ -211,7 +212,8 @@ def _malformed_finding(check: Check, endpoint: Endpoint, answers: list[Answer], 
 
     def named(answer: Answer) -> str:
         return answer.request.label.removeprefix(endpoint.subject + " ")
-    crashed = [f"{named(a)} -> {a.status or 'no answer'}" for a in answers if a.status is None or a.status >= 500]
+    crashed = [f"{named(a)} -> {a.status or 'no answer'}" for a in answers
+               if a.status is None or a.status >= 500]
     if crashed:
         return check.finding(endpoint.subject, Status.FAIL, f"{endpoint.subject} fails on bad input: "
                              + ", ".join(crashed), evidence,

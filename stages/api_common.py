@@ -17,6 +17,7 @@ from wizard.probes.api_client import ApiProblem, ApiSession, BoundReached
 
 JSON = {"Content-Type": "application/json"}
 ApiProbe = Callable[[RunContext, Check, ApiSession], Awaitable[list[Finding]]]
+Probe = Callable[[RunContext, Check], Awaitable[list[Finding]]]
 
 
 def marker(purpose: str) -> str:
@@ -36,7 +37,7 @@ def skipped(ctx: RunContext, check: Check, problem: ApiProblem, sent: int = 0,
                                      "credentials (launch-ready setup), then re-run.")
 
 
-def api_probe(*, write: bool) -> Callable[[ApiProbe], Callable[[RunContext, Check], Awaitable[list[Finding]]]]:
+def api_probe(*, write: bool) -> Callable[[ApiProbe], Probe]:
     """A check probe that gets its ApiSession; `write`: it creates, changes, deletes or bursts,
     so an unconfirmed production target skips it before anything is sent."""
     def wrap(probe: ApiProbe):

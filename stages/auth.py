@@ -1,5 +1,6 @@
 """Stage 2: fix core auth and secret handling. Stop obvious data leaks before traffic arrives."""
 
+from stages.api_auth_checks import API_STAGE2_CHECKS
 from stages.base import Deliverable, ManualItem, Stage
 from stages.secret_checks import STAGE2_CHECKS as SECRET_STAGE2
 from wizard.findings import Severity
@@ -14,7 +15,7 @@ STAGE = Stage(
         "One user can read another user's chats by changing an id in a request.",
         "Admin pages are hidden rather than protected.",
     ),
-    checks=(*SECRET_STAGE2,),
+    checks=(*SECRET_STAGE2, *API_STAGE2_CHECKS),
     manual=(
         ManualItem("auth.secret-inventory", 2,
                    "Every secret is listed with its owner and a rotation plan",

@@ -5,12 +5,20 @@ probe passes its bound."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import pytest
 
 from stages.api_abuse_checks import API_STAGE4_CHECKS
 from tests.api_fixtures import jwt_login, world  # noqa: F401 - the fixture
 from wizard.findings import Severity, Status
+from wizard.probes import jwt_forge
+from wizard.probes.burst import advertised_quota
+from wizard.probes.leakage import scan_body
+from wizard.probes.webhook_sign import header_name, signature
 from wizard.sandbox import product as facts
+from wizard.sandbox.product import sign
 from wizard.sections import Bounds
 
 CHECKS = {c.id: c for c in API_STAGE4_CHECKS}
@@ -147,3 +155,61 @@ async def test_every_check_keeps_to_its_bound(world, check):  # noqa: F811
     assert total(received) <= per_session
     assert reported(found) == total(received)
     assert all(f.severity in (Severity.BLOCKER, Severity.CAN_WAIT) for f in found.values())
+
+
+LEAKS = {
+    "Node stack trace": "TypeError: x is undefined\n    at handler (/srv/app/routes/chat.js:42:13)",
+    "Java stack trace": "java.lang.NullPointerException\n\tat com.acme.Chat.reply(Chat.java:88)",
+    "Ruby stack trace": "app/controllers/chats_controller.rb:12:in `create'",
+    "PHP error": "PHP Fatal error:  Uncaught Error: Call to undefined function in /var/www/html/chat.php on line 7",
+    "debug page": "<h1>Whoops! There was an error.</h1> Illuminate\\Database\\QueryException",
+    "server file path": 'open("C:\\\\inetpub\\\\wwwroot\\\\web.config") failed',
+    "provider error": '{"error": {"type": "invalid_request_error", "message": "invalid x-api-key"}}',
+}
+
+
+@pytest.mark.parametrize("kind", sorted(LEAKS))
+def test_leak_patterns_name_what_they_found(kind):
+    assert kind in {h.kind for h in scan_body(LEAKS[kind], "sample")}
+
+
+@pytest.mark.parametrize("clean", [
+    '{"error": "something went wrong", "request_id": "req_8f3a9c2b1d4e5f60"}',
+    '<a href="/home/feed">Home</a> <a href="https://acme.example/app/settings">Settings</a>',
+    '{"error": "not signed in"}'])
+def test_ordinary_errors_are_not_leaks(clean):
+    assert scan_body(clean, "sample") == []
+
+
+def test_excerpts_never_show_more_than_a_keys_preview():
+    key = "sk-proj-" + "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z" * 2
+    (hit, found) = scan_body(f"openai.AuthenticationError: bad key {key} for org", "sample")
+    assert hit.kind == "provider error" and key[:5] not in hit.excerpt and "sk-p…" in hit.excerpt
+    assert found.kind.endswith("key") and key[:5] not in found.excerpt
+
+
+def test_forged_tokens_copy_a_jwt_sessions_claims():
+    session = jwt_forge.encode({"alg": "HS256", "typ": "JWT"}, {"sub": "u_1", "role": "user", "exp": 2000},
+                               "c2lnbmF0dXJl")
+    tokens = jwt_forge.forged(session, None, now=1000)
+    header, claims, signature = jwt_forge.parse(tokens["expired JWT"])
+    assert claims == {"sub": "u_1", "role": "user", "exp": -2600} and signature == "c2lnbmF0dXJl"
+    header, claims, signature = jwt_forge.parse(tokens["alg:none JWT"])
+    assert header["alg"] == "none" and signature == "" and claims["exp"] == 4600
+    scratch = jwt_forge.forged("tok-alice", "u_1001", now=1000)
+    assert jwt_forge.parse(scratch["alg:none JWT"])[1]["sub"] == "u_1001"
+
+
+@pytest.mark.parametrize(("headers", "quota"), [
+    ({"ratelimit-policy": "1000;w=60"}, 1000), ({"ratelimit-policy": '"burst";q=100;w=60'}, 100),
+    ({"ratelimit": "limit=20, remaining=3, reset=9"}, 20), ({"x-ratelimit-limit": "60"}, 60), ({}, None)])
+def test_advertised_quotas_are_read_from_each_header_form(headers, quota):
+    assert advertised_quota(headers) == quota
+
+
+def test_signature_schemes_match_their_providers():
+    body = b'{"id": "evt_1"}'
+    assert signature("stripe", "whsec_x", body, 1700000000) == sign("whsec_x", body, 1700000000)
+    digest = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+    assert signature("github", "s3cret", body, 0) == signature("hmac-sha256", "s3cret", body, 0) == f"sha256={digest}"
+    assert header_name("github") == "X-Hub-Signature-256" and header_name("stripe", "Acme-Signature") == "Acme-Signature"

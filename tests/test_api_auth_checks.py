@@ -90,3 +90,10 @@ async def test_missing_credentials_skip_with_the_way_to_add_them(world, monkeypa
     (finding,) = found.values()
     assert finding.status is Status.SKIPPED and "user-b" in finding.summary
     assert received == {}
+
+
+async def test_a_confirmed_production_target_is_tested(world):  # noqa: F811
+    config = world.config(environment="production", production_confirmed=True)
+    found, received = await world.run((CHECKS["auth.bola"],), config)
+    assert found[("auth.bola", facts.CHAT_ITEM_PATH)].status is Status.FAIL
+    assert received[("POST", facts.CHATS_PATH)] == 1

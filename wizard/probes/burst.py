@@ -77,8 +77,8 @@ async def _shot(number: int, send: Callable[[], Awaitable[httpx.Response]]) -> S
 
 async def burst(send: Callable[[], Awaitable[httpx.Response]], total: int, concurrency: int) -> Burst:
     """Send up to `total` requests: the first alone (its latency is the baseline), the rest
-    `concurrency` at a time (BoundReached from `send` ends it early); requests already in flight when a stop is seen still finish, so
-    the count never passes `total`."""
+    `concurrency` at a time. BoundReached from `send` ends it early; requests in flight when a
+    stop is seen still finish, and the count never passes `total`."""
     result = Burst()
     started = 0
     baseline: float | None = None
@@ -91,7 +91,7 @@ async def burst(send: Callable[[], Awaitable[httpx.Response]], total: int, concu
             result.stopped, result.stop_reason = "429", f"429 on request {shot.number}"
         elif shot.status is None or shot.status >= 500:
             result.stopped = "degraded"
-            result.stop_reason = f"request {shot.number}: " + (f"{shot.status}" if shot.status else "no answer")
+            result.stop_reason = f"request {shot.number}: {shot.status or 'no answer'}"
         elif baseline is not None and shot.latency_s > max(SLOWDOWN * baseline, SLOW_FLOOR_S):
             result.stopped = "degraded"
             result.stop_reason = (f"request {shot.number} took {shot.latency_s:.2f} s "

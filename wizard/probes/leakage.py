@@ -18,16 +18,20 @@ _KEYLIKE = re.compile(r"(?=[A-Za-z_\-]*[0-9])(?=[0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p)) for kind, p in (
     ("Python stack trace", r"Traceback \(most recent call last\)|File \"[^\"]+\", line \d+"),
     ("Node stack trace", r"\bat (?:[\w$.<>\[\] ]+ )?\((?:/|node:|[A-Z]:\\)[^)]*:\d+:\d+\)"),
-    ("Java stack trace", r"\bat [\w$.]+\([\w$]+\.java:\d+\)|Exception in thread \"|java\.lang\.\w+(?:Exception|Error)"),
+    ("Java stack trace", r"\bat [\w$.]+\([\w$]+\.java:\d+\)|Exception in thread \""
+                         r"|java\.lang\.\w+(?:Exception|Error)"),
     ("Ruby stack trace", r"\.rb:\d+:in [`']"),
-    ("PHP error", r"(?:PHP )?(?:Fatal error|Parse error|Warning|Notice): .{0,200}? on line \d+|Stack trace:\s*#0"),
+    ("PHP error", r"(?:PHP )?(?:Fatal error|Parse error|Warning|Notice): .{0,200}? on line \d+"
+                  r"|Stack trace:\s*#0"),
     ("debug page", r"Werkzeug Debugger|werkzeug\.exceptions|DEBUG\s*=\s*True|Django Version:|"
                    r"Action Controller: Exception caught|Whoops[!,] (?:There was an error|looks like)|"
                    r"Illuminate\\\\?[A-Z]\w+|<title>Error</title>\s*</head>\s*<body>\s*<pre>"),
-    ("server file path", r"(?<![\w.:/-])(?:/(?:srv|home|var/www|opt|usr/(?:local/)?lib|app)/[\w.@\-]+/[\w.@\-/]*"
+    # Under /home, /app and /opt only a source file counts: /home/feed could be a route.
+    ("server file path", r"(?<![\w.:/-])(?:/(?:srv|var/www|usr/(?:local/)?lib)/[\w.@\-]+/[\w.@\-/]*"
+                         r"|/(?:home|app|opt)/[\w.@\-/]+\.(?:py|[cm]?js|ts|rb|php|java|go|rs|exs?)\b"
                          r"|[A-Z]:\\{1,2}(?:Users|inetpub|Program Files|srv|www|apps?)\\{1,2}[\w .\-\\]*)"),
-    ("provider error", r"\b(?:openai|anthropic)\.\w*Error\b|Incorrect API key provided|invalid x-api-key|"
-                       r"\brate_limit_exceeded\b|\binsufficient_quota\b"),
+    ("provider error", r"\b(?:openai|anthropic)\.\w*Error\b|Incorrect API key provided|"
+                       r"invalid x-api-key|\brate_limit_exceeded\b|\binsufficient_quota\b"),
 ))
 
 
