@@ -69,7 +69,6 @@ class Request:
 class Endpoint:
     """A JSON endpoint the abuse probes send bodies to: a valid body from its template."""
 
-    name: str
     method: str
     url: str
     body: str
@@ -106,7 +105,7 @@ def chat_endpoint(s: ApiSession, account: str | None, prompt: str = "hello") -> 
     chat = s.api.chat
     if chat is None:
         return None
-    return Endpoint("chat", chat.method, chat.url, render(chat.body, prompt=prompt, session=""), account)
+    return Endpoint(chat.method, chat.url, render(chat.body, prompt=prompt, session=""), account)
 
 
 def login_endpoint(s: ApiSession) -> Endpoint | None:
@@ -116,7 +115,7 @@ def login_endpoint(s: ApiSession) -> Endpoint | None:
     if login is None:
         return None
     name = s.api.accounts.user_a or "launch-ready-probe@example.invalid"
-    return Endpoint("login", login.method, login.url,
+    return Endpoint(login.method, login.url,
                     render(login.body, login=name, password=_wrong_password()), None)
 
 
@@ -124,7 +123,7 @@ def create_endpoint(s: ApiSession) -> Endpoint | None:
     resource = s.api.resource
     if resource is None or not s.has_account("user_a"):
         return None
-    return Endpoint("create", resource.create_method, resource.create_url,
+    return Endpoint(resource.create_method, resource.create_url,
                     render(resource.create_body, marker=marker("malformed")), "user_a")
 
 
@@ -344,11 +343,11 @@ def _oversized_finding(check: Check, endpoint: Endpoint, tried: list[dict], sent
 # ---------------------------------------------------------------- abuse.rate-limit
 
 
-def _webhook_delivery(s: ApiSession, secret: str, *, nonce: str | None = None, at: int | None = None,
+def _webhook_delivery(s: ApiSession, secret: str, *, at: int | None = None,
                       signed: bool = True) -> tuple[str, dict[str, str]]:
-    """A delivery's body (a fresh event id) and headers, signed with `secret` at `at`."""
+    """A delivery's body (a fresh event id) and headers, signed with `secret` at `at` (now)."""
     webhook = s.api.webhook
-    body = render(webhook.body, nonce=nonce or marker("event"))
+    body = render(webhook.body, nonce=marker("event"))
     headers = dict(JSON)
     if signed:
         headers[header_name(webhook.scheme, webhook.header)] = signature(
