@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from stages.api_abuse_checks import API_STAGE4_CHECKS
 from stages.api_auth_checks import API_STAGE2_CHECKS
 from tests.api_fixtures import jwt_login, world  # noqa: F401 - the fixture
 from wizard.findings import Status
@@ -97,3 +98,12 @@ async def test_a_confirmed_production_target_is_tested(world):  # noqa: F811
     found, received = await world.run((CHECKS["auth.bola"],), config)
     assert found[("auth.bola", facts.CHAT_ITEM_PATH)].status is Status.FAIL
     assert received[("POST", facts.CHATS_PATH)] == 1
+
+
+async def test_all_api_checks_in_one_run_add_up_to_what_the_product_received(world):  # noqa: F811
+    world.passwords()
+    config = world.config(**jwt_login())
+    found, received = await world.run((*API_STAGE2_CHECKS, *API_STAGE4_CHECKS), config)
+    failed = {check for (check, _), f in found.items() if f.status is Status.FAIL}
+    assert failed == {c.id for c in (*API_STAGE2_CHECKS, *API_STAGE4_CHECKS)}
+    assert sum(f.evidence["requests"] for f in found.values()) == total(received)
