@@ -15,7 +15,8 @@ while the sandbox runs, so a probe can be seen failing and then passing against 
 - leaks_system_prompt: the model repeats, translates or encodes its system prompt when asked.
 - follows_injection: the model obeys instructions inside user content or documents it reads.
 - tool_misuse: the model's tools act for whoever is named, not for the caller.
-- cross_session_memory: the model remembers across sessions and users.
+- cross_session_memory: the model remembers across sessions and users, and any caller may
+  chat in any session.
 - unsafe_markdown: the model writes images and links to any host.
 - logs_prompts: the chat log holds full prompts and Authorization headers.
 """

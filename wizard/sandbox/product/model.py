@@ -135,11 +135,12 @@ class Model:
         asked = _DOC.sub(" ", message)
         if _LEAK.search(asked):
             return Reply(_encoded(self.system_prompt, asked) if b.leaks_system_prompt else REFUSAL)
-        untrusted = f"{asked}\n{document or ''}" if b.follows_injection else asked
-        if (url := _URL.search(untrusted)) and _MARKDOWN_ASK.search(untrusted):
+        # what the model takes orders from: a vulnerable one obeys the documents it reads too
+        obeyed = f"{asked}\n{document or ''}" if b.follows_injection else asked
+        if (url := _URL.search(obeyed)) and _MARKDOWN_ASK.search(obeyed):
             return self._markdown(url.group(0), caller, b)
         value = _instruction(asked) or _instruction(document or "")
-        if value or _OVERRIDE.search(untrusted):
+        if value or _OVERRIDE.search(obeyed):
             if b.follows_injection:
                 return Reply(value or "OK, ignoring my previous instructions. What should I do?")
             if _OVERRIDE.search(asked):
