@@ -2,6 +2,7 @@
 
 from stages.api_auth_checks import API_STAGE2_CHECKS
 from stages.base import Deliverable, ManualItem, Stage
+from stages.log_checks import LOG_CHECKS
 from stages.secret_checks import STAGE2_CHECKS as SECRET_STAGE2
 from wizard.findings import Severity
 
@@ -15,7 +16,7 @@ STAGE = Stage(
         "One user can read another user's chats by changing an id in a request.",
         "Admin pages are hidden rather than protected.",
     ),
-    checks=(*SECRET_STAGE2, *API_STAGE2_CHECKS),
+    checks=(*SECRET_STAGE2, *API_STAGE2_CHECKS, *LOG_CHECKS),
     manual=(
         ManualItem("auth.secret-inventory", 2,
                    "Every secret is listed with its owner and a rotation plan",

@@ -10,6 +10,7 @@ import jinja2
 from stages import STAGES, sprint_findings
 from stages.deployment_map import deployment_map
 from stages.handover import OWNERSHIP
+from stages.redteam_report import red_team_checklist
 from stages.risk_list import risk_list
 from stages.secret_inventory import secret_inventory
 from wizard import __version__
@@ -73,6 +74,7 @@ def _context(config: SprintConfig, progress: Progress) -> dict:
         "risk": risk_list(findings, decision),
         "deployment": deployment_map(config, findings),
         "secrets": secret_inventory(findings),
+        "redteam": red_team_checklist(findings),
         "tool_version": __version__,
         "sprint_path": f".launch-ready/{config.name}",  # where the CI workflow expects the sprint
     }
