@@ -5,8 +5,9 @@ left, how slow is the chat at p95, and does an alert reach a person.
 - ops.tls-expiry: each target host's certificate, verified, with the days it has left.
 - ops.latency-p95: the chat endpoint (small prompts) and monitoring.latency_urls, sampled up to
   monitoring.samples times (and never past api.bounds.per_probe) spread over
-  monitoring.spread_s; p50/p95/p99/max (wizard.probes.percentiles). A slow first sample is
-  flagged as a possible cold start and kept in the numbers: users meet cold starts too.
+  monitoring.spread_s, as test user A when its credential is there (a login is made before the
+  first sample, never timed); p50/p95/p99/max (wizard.probes.percentiles). A slow first sample
+  is flagged as a possible cold start and kept in the numbers: users meet cold starts too.
 - ops.alert-route: one labelled test alert through monitoring.alert; delivery is only known
   when a person sees it, so a sent alert is a WARN until the manual item ops.alert-received is
   answered.

@@ -133,6 +133,12 @@ async def test_uptime_sends_one_request_per_url(ops, base, sandbox):
     assert sandbox.product.requests.snapshot() == {("GET", "/health"): 1, ("GET", "/login"): 1}
 
 
+async def test_an_unreachable_url_fails_uptime_with_the_reason(ops, base):
+    config = configure(base, urls=[Watch(url=f"https://www.{DOMAIN}/")])
+    f = (await ops(config, "ops.uptime"))[("ops.uptime", f"https://www.{DOMAIN}/")]
+    assert f.status is Status.FAIL and f.summary == f"could not be reached: www.{DOMAIN} does not resolve"
+
+
 # ---------------------------------------------------------------- ops.tls-expiry
 
 
