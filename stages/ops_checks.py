@@ -114,8 +114,10 @@ async def _tls_expiry(ctx: RunContext, check: Check) -> list[Finding]:
     async def one(host: str) -> Finding:
         try:
             cert = await inspect_certificate(ctx.net, host)
-        except TlsUnreachable as exc:
-            return check.finding(host, Status.ERROR, f"no TLS handshake with {host}: {exc}",
+        except TlsUnreachable as exc:  # a name that does not resolve has no certificate to expire
+            status = Status.SKIPPED if exc.kind == "dns" else Status.ERROR
+            why = " (dns.resolves reports it)" if exc.kind == "dns" else ""
+            return check.finding(host, status, f"no TLS handshake with {host}: {exc}{why}",
                                  {"error": str(exc), "error_kind": exc.kind})
         evidence = cert.evidence()
         until = cert.not_after.date().isoformat() if cert.not_after else "?"
