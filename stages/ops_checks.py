@@ -196,6 +196,9 @@ def _latency_finding(ctx: RunContext, check: Check, url: str, found: _Samples,
     evidence.update(dist.evidence())
     summary = (f"p95 {seconds(dist.p95)} over {dist.count} samples (p50 {seconds(dist.p50)}, "
                f"p99 {seconds(dist.p99)}, max {seconds(dist.max)})")
+    slow = dist.p95 > budget
+    if slow:
+        summary += f", above the {seconds(budget)} budget"
     first = found.seconds[0]
     if dist.count > 1 and first > COLD_START_FACTOR * dist.p50:
         evidence["cold_start"] = {"first_s": round(first, 4), "median_s": round(dist.p50, 4), "kept": True}
@@ -203,8 +206,8 @@ def _latency_finding(ctx: RunContext, check: Check, url: str, found: _Samples,
     if found.errors:
         codes = ", ".join(f"{status} x{n}" for status, n in found.statuses.items() if not status.startswith("2"))
         summary += f"; {found.errors} of {dist.count} failed ({codes})"
-    if dist.p95 > budget:
-        return check.finding(url, Status.FAIL, f"{summary}, over the {seconds(budget)} budget", evidence,
+    if slow:
+        return check.finding(url, Status.FAIL, summary, evidence,
                              remediation="Find where the slow answers wait (model provider, cold starts, "
                                          "a queue): stream the reply, keep instances warm, set timeouts.")
     if found.errors:
