@@ -249,3 +249,11 @@ async def test_an_smtp_server_that_cannot_do_tls_fails_the_route(ops, base, sand
             ("ops.alert-route", "smtp")]
         assert not plain.smtp.items
     assert f.status is Status.FAIL and "refused the alert" in f.summary and "STARTTLS" in f.summary
+
+
+@pytest.mark.parametrize("value, reason", [("not a url at all", "could not be reached"),
+                                           ("http://exa\x01mple/hook", "is not a URL")])
+async def test_a_webhook_credential_that_is_no_url_fails_the_route(ops, base, monkeypatch, value, reason):
+    monkeypatch.setenv("LAUNCH_READY_ALERT_WEBHOOK", value)
+    f = (await ops(configure(base, alert=Alert(kind="webhook")), "ops.alert-route"))[("ops.alert-route", "webhook")]
+    assert f.status is Status.FAIL and reason in f.summary and value not in f.model_dump_json()

@@ -78,15 +78,18 @@ async def _post(config: SprintConfig, kind: str, net: NetContext, vault: Vault, 
             f"no alert-webhook credential: run `launch-ready credentials {config.name} set "
             "alert-webhook`, or set LAUNCH_READY_ALERT_WEBHOOK")
     where = {"webhook": secret.masked, "credential_from": secret.source}
+    name = {"slack": "the Slack webhook", "discord": "the Discord webhook"}.get(kind, "the alert webhook")
     try:
         response = await net.post_alert(secret.value, webhook_payload(kind, text, config.name, at))
+    except httpx.InvalidURL:
+        raise AlertFailed(f"the alert-webhook credential ({secret.masked}) is not a URL") from None
     except httpx.TimeoutException:
-        raise AlertFailed(f"the {kind} webhook did not answer within {net.timeout_s:g} s") from None
+        raise AlertFailed(f"{name} did not answer within {net.timeout_s:g} s") from None
     except httpx.HTTPError as exc:
         reason = (str(exc) or type(exc).__name__).replace(secret.value, secret.masked)
-        raise AlertFailed(f"the {kind} webhook could not be reached: {reason}") from None
+        raise AlertFailed(f"{name} could not be reached: {reason}") from None
     if not 200 <= response.status_code < 300:
-        raise AlertFailed(f"the {kind} webhook answered {response.status_code} "
+        raise AlertFailed(f"{name} answered {response.status_code} "
                           f"{response.text[:80].strip()!r}".rstrip())
     return {**where, "status": response.status_code}
 
