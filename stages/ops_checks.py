@@ -83,7 +83,7 @@ async def _uptime(ctx: RunContext, check: Check) -> list[Finding]:
             return check.finding(url, Status.FAIL, f"no answer within {ctx.net.timeout_s:g} s", evidence,
                                  remediation="The product is down or hanging for this URL: check the host.")
         except (httpx.HTTPError, NetRefused) as exc:
-            reason = " ".join(str(exc).split()) or type(exc).__name__
+            reason = " ".join(str(exc).split()) or f"{type(exc).__name__} (the connection ended without a reason)"
             status = Status.ERROR if isinstance(exc, NetRefused) else Status.FAIL
             return check.finding(url, status, f"could not be reached: {reason}", {**evidence, "error": reason},
                                  remediation="Check the host's DNS, that it listens on HTTPS, and its logs.")

@@ -139,6 +139,14 @@ async def test_an_unreachable_url_fails_uptime_with_the_reason(ops, base):
     assert f.status is Status.FAIL and f.summary == f"could not be reached: www.{DOMAIN} does not resolve"
 
 
+async def test_a_server_that_closes_connections_fails_uptime(ops, base, sandbox):
+    sandbox.origin.monitoring.drop(DOMAIN)  # the apex is DNS-only: straight to the origin
+    config = configure(base, urls=[Watch(url=f"https://{DOMAIN}/", keyword="Acme")])
+    f = (await ops(config, "ops.uptime"))[("ops.uptime", f"https://{DOMAIN}/")]
+    assert f.status is Status.FAIL and f.summary.startswith("could not be reached: ConnectError")
+    sandbox.origin.monitoring.restore()
+    assert (await ops(config, "ops.uptime"))[("ops.uptime", f"https://{DOMAIN}/")].status is Status.PASS
+
 # ---------------------------------------------------------------- ops.tls-expiry
 
 

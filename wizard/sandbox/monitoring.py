@@ -1,5 +1,6 @@
 """What the observability checks need the product to do on demand: answer slowly with a chosen
-latency distribution, go down, or serve a certificate that expires soon.
+latency distribution, go down (5xx answers, or HTTPS connections closed before the handshake),
+or serve a certificate that expires soon.
 
 The origin consults `Monitoring` on every request (by route template, or "*" for every path)
 and for every TLS handshake (by SNI name). Delays wait on an event the origin sets when it
@@ -8,6 +9,7 @@ stops, so a held request never outlives the sandbox.
     sandbox.origin.monitoring.slow("/api/chat", [0.01] * 18 + [2.2] * 2)   # cycled in order
     sandbox.origin.monitoring.slow("/api/chat", [0.01, 0.02, 1.5], seed=7)   # drawn at random
     sandbox.origin.monitoring.outage("/health")                              # 503 until restored
+    sandbox.origin.monitoring.drop("acme.example")        # HTTPS connections closed, no handshake
     sandbox.origin.monitoring.expiring("acme.example", days=5)
 """
 
@@ -55,6 +57,7 @@ class Monitoring:
         self._delays: dict[str, Delays] = {}
         self._outages: dict[str, Outage] = {}
         self._cert_days: dict[str, int] = {}
+        self._dropped: set[str] = set()
         self.stopping = threading.Event()  # the origin sets it when it stops: held requests end
 
     def slow(self, path: str, delays: Sequence[float], seed: int | None = None) -> Delays:
@@ -69,6 +72,11 @@ class Monitoring:
         with self._lock:
             self._outages[path] = Outage(status)
 
+    def drop(self, host: str) -> None:
+        """Close every HTTPS connection for host (by SNI) before the handshake: down hard."""
+        with self._lock:
+            self._dropped.add(host.lower())
+
     def expiring(self, host: str, days: int) -> None:
         """Serve host a certificate (same names, same CA) that expires in `days` days."""
         with self._lock:
@@ -80,6 +88,11 @@ class Monitoring:
             self._delays.clear()
             self._outages.clear()
             self._cert_days.clear()
+            self._dropped.clear()
+
+    def drops(self, server_name: str | None) -> bool:
+        with self._lock:
+            return (server_name or "").lower() in self._dropped
 
     def cert_days(self, server_name: str | None) -> int | None:
         with self._lock:

@@ -224,6 +224,8 @@ class Origin:
         return Response.html(404, "<h1>Not found</h1>")
 
     def _tls(self, server_name: str | None):
+        if self.monitoring.drops(server_name):
+            return None  # the connection is closed before the handshake
         return self.ca.context(self.cert_names, self.options.bad_cert,
                                days_left=self.monitoring.cert_days(server_name))
 
