@@ -30,13 +30,15 @@ def configure(config: SprintConfig, *, api: Api | None = None, **monitoring) -> 
 
 @pytest.fixture
 def ops(sprint, sandbox, monkeypatch):
-    """run(config, *ids) -> findings by (id, subject); the demo's credentials in the environment."""
+    """run(config, *ids) -> findings by (id, subject); the demo's credentials in the environment;
+    `run.sent`: the HTTP requests each check of the last run sent (counted by the net context)."""
     for name, value in sandbox.credentials().items():
         monkeypatch.setenv(name, value)
 
     async def run(config: SprintConfig, *ids: str) -> dict[tuple[str, str], Finding]:
         async with NetContext(config.network, DOMAIN, sprint.root) as net:
             result = await run_checks([CHECKS[i] for i in ids], RunContext(config, net))
+        run.sent = dict(net.sent_by)
         return {(f.id, f.subject): f for f in result.findings}
 
     return run
@@ -63,7 +65,7 @@ async def test_a_slow_chat_with_a_fast_median_fails_p95_and_shows_the_distributi
     assert f.summary.startswith(f"p95 {seconds(e['p95_s'])} over 20 samples (p50 ")
     assert "), above the 2 s budget; first sample" in f.summary and "cold start" in f.summary
     assert e["requests"] == 20 <= e["bound"]
-    assert sandbox.product.requests[("POST", "/api/chat")] == 20
+    assert sandbox.product.requests[("POST", "/api/chat")] == 20 == ops.sent["ops.latency-p95"]
 
 
 async def test_a_fast_chat_and_a_critical_api_pass(ops, base, sandbox):
@@ -131,6 +133,7 @@ async def test_uptime_sends_one_request_per_url(ops, base, sandbox):
     sandbox.product.requests.reset()
     await ops(configure(base, urls=WATCHES), "ops.uptime")
     assert sandbox.product.requests.snapshot() == {("GET", "/health"): 1, ("GET", "/login"): 1}
+    assert ops.sent == {"ops.uptime": 2}
 
 
 async def test_an_unreachable_url_fails_uptime_with_the_reason(ops, base):
@@ -196,7 +199,7 @@ async def test_the_test_alert_arrives_at_the_webhook(ops, base, sink, monkeypatc
     assert f.status is Status.WARN and f.summary.startswith(f"test alert sent via {kind} at ")
     assert "confirm it arrived" in f.summary and f.evidence["sent_at"] and f.evidence["status"] == 200
     assert HOOK_PATH not in f.model_dump_json()  # the URL is a secret: masked
-    assert len(sink.webhook.items) == 1
+    assert len(sink.webhook.items) == 1 and ops.sent == {"ops.alert-route": 1}
 
 
 async def test_the_alert_webhook_is_the_only_request_outside_the_domain(base, sink, sprint):

@@ -86,11 +86,11 @@ async def close_stream(writer: asyncio.StreamWriter, timeout_s: float) -> None:
         pass
 
 
+# The check whose task sends a request (set by the engine), so requests are counted per check.
+CURRENT_CHECK: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_check", default=None)
 # How long the last connection's DNS lookup took, in the task that made it (None: no lookup
 # since it was reset). httpcore connects in the requesting task, so wizard.probes.timing reads
 # it after a request to split DNS from the TCP connect that the trace reports as one step.
-# The check whose task sends a request (set by the engine), so requests are counted per check.
-CURRENT_CHECK: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_check", default=None)
 LOOKUP_S: contextvars.ContextVar[float | None] = contextvars.ContextVar("lookup_s", default=None)
 
 
@@ -191,7 +191,7 @@ class NetContext:
         is usually elsewhere. One bounded request: it spends the run's budget, keeps the trust
         store, resolver and connect_to, follows no redirect and has the network timeout. The URL
         is a secret (the keyring's alert-webhook), so it is never named in the budget's message."""
-        self.budget.spend("POST to the alert webhook")
+        self._spend("POST to the alert webhook")
         async with httpx.AsyncClient(transport=_Transport(self, self.ssl_context),
                                      timeout=httpx.Timeout(self.timeout_s), follow_redirects=False,
                                      headers=self.http.headers) as client:
@@ -204,7 +204,11 @@ class NetContext:
 
     async def _guard_request(self, request: httpx.Request) -> None:
         self.check_scope(request.url.host)
-        self.budget.spend(f"{request.method} {request.url}")
+        self._spend(f"{request.method} {request.url}")
+
+    def _spend(self, what: str) -> None:
+        """One HTTP request: the run's budget, and the running check's count."""
+        self.budget.spend(what)
         check = CURRENT_CHECK.get()
         if check is not None:
             self.sent_by[check] += 1
