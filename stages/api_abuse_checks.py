@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from stages.api_common import JSON, api_probe, api_subject, marker, skipped
+from stages.api_common import JSON, after_other_probes, api_probe, api_subject, marker, skipped
 from stages.base import Check
 from stages.per_run import once
 from wizard.engine import RunContext
@@ -40,6 +40,7 @@ OVERSIZED = (MiB, 10 * MiB)  # tried in order, stopping at the first refusal
 SIZE_REFUSALS = (400, 413, 422)
 RECOVERY_WAIT_S = 5.0  # a Retry-After up to this long is waited out before the recovery request
 STALE_S = 600
+OTHERS_WAIT_S = 300  # the rate limit waits this long at most for the run's other API probes
 WRONG_SECRET = "launch-ready-not-the-secret"
 
 
@@ -392,11 +393,12 @@ async def _wrongly_signed(s: ApiSession) -> httpx.Response:
 
 
 async def rate_limit(ctx: RunContext, check: Check) -> list[Finding]:
-    """One session per endpoint, each bounded by the burst plus the recovery request and the
-    logins it needs."""
+    """After the run's other API probes (they share the quotas), one session per endpoint, each
+    bounded by the burst plus the recovery request and the logins it needs."""
     if not ctx.config.api.may_write:
         return [skipped(ctx, check, NotConfirmed())]
     bounds = ctx.config.api.bounds
+    await after_other_probes(ctx.net, OTHERS_WAIT_S)
     findings = []
     for name in ("login", "chat", "webhook"):
         try:
@@ -526,8 +528,8 @@ async def webhook_signature(ctx: RunContext, check: Check, s: ApiSession) -> lis
                           + (", stale)" if timestamped(webhook.scheme) else ")"), evidence)]
 
 
-# The rate limit last: the others start first and mostly finish before its bursts use up the
-# product's quotas (a run shares them).
+# The rate limit last: the engine starts checks in order, so the others have started (and are
+# waited for) before its bursts use up the product's quotas.
 API_STAGE4_CHECKS = (
     Check("abuse.oversized-payload", 4, "The chat endpoint refuses oversized bodies quickly",
           Severity.BLOCKER, oversized_payload, timeout_s=180,

@@ -1,18 +1,23 @@
 """What the API checks share: opening a bounded session on the product's API (a missing section
 or credential, or an unconfirmed production target, becomes a SKIPPED finding with its reason),
-unique markers, and how a response is summed up in evidence."""
+unique markers, and a per-run count of running API probes so the rate-limit bursts can wait for
+them (a run shares the product's quotas: a burst first would leave the others only 429s)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import secrets
-from collections.abc import Awaitable, Callable
+import weakref
+from collections.abc import Awaitable, Callable, Iterator
 
 import httpx
 
 from stages.base import Check
 from wizard.engine import RunContext
 from wizard.findings import Finding, Status
+from wizard.net import NetContext
 from wizard.probes.api_client import ApiProblem, ApiSession, BoundReached
 
 JSON = {"Content-Type": "application/json"}
@@ -37,6 +42,41 @@ def skipped(ctx: RunContext, check: Check, problem: ApiProblem, sent: int = 0,
                                      "credentials (launch-ready setup), then re-run.")
 
 
+class _Running:
+    """The API probes of one run that are still sending, and an event set when none is."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+
+_RUNNING: weakref.WeakKeyDictionary[NetContext, _Running] = weakref.WeakKeyDictionary()
+
+
+@contextlib.contextmanager
+def _running(net: NetContext) -> Iterator[None]:
+    running = _RUNNING.setdefault(net, _Running())
+    running.count += 1
+    running.idle.clear()
+    try:
+        yield
+    finally:
+        running.count -= 1
+        if running.count == 0:
+            running.idle.set()
+
+
+async def after_other_probes(net: NetContext, wait_s: float) -> None:
+    """Wait (at most `wait_s`) until the run's API probes that have started are done. The
+    engine starts checks in order, so the ones listed before the caller have started."""
+    running = _RUNNING.get(net)
+    if running is not None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(wait_s):
+                await running.idle.wait()
+
+
 def api_probe(*, write: bool) -> Callable[[ApiProbe], Probe]:
     """A check probe that gets its ApiSession; `write`: it creates, changes, deletes or bursts,
     so an unconfirmed production target skips it before anything is sent."""
@@ -48,7 +88,8 @@ def api_probe(*, write: bool) -> Callable[[ApiProbe], Probe]:
                 session = ApiSession(ctx.config, ctx.net, ctx.vault, check.id)
                 if write:
                     session.require_write()
-                return await probe(ctx, check, session)
+                with _running(ctx.net):
+                    return await probe(ctx, check, session)
             except ApiProblem as problem:
                 return [skipped(ctx, check, problem, session.sent if session else 0)]
             except BoundReached as exc:

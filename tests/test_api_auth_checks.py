@@ -100,10 +100,14 @@ async def test_a_confirmed_production_target_is_tested(world):  # noqa: F811
     assert received[("POST", facts.CHATS_PATH)] == 1
 
 
-async def test_all_api_checks_in_one_run_add_up_to_what_the_product_received(world):  # noqa: F811
+async def test_all_api_checks_in_one_run_fail_then_pass_and_add_up(world):  # noqa: F811
     world.passwords()
     config = world.config(**jwt_login())
     found, received = await world.run((*API_STAGE2_CHECKS, *API_STAGE4_CHECKS), config)
     failed = {check for (check, _), f in found.items() if f.status is Status.FAIL}
     assert failed == {c.id for c in (*API_STAGE2_CHECKS, *API_STAGE4_CHECKS)}
+    assert sum(f.evidence["requests"] for f in found.values()) == total(received)
+    world.mode(vulnerable=False)  # the bursts wait for the others: nobody meets a used-up quota
+    found, received = await world.run((*API_STAGE2_CHECKS, *API_STAGE4_CHECKS), config)
+    assert {f.status for f in found.values()} == {Status.PASS}, [f.summary for f in found.values()]
     assert sum(f.evidence["requests"] for f in found.values()) == total(received)

@@ -23,7 +23,7 @@ LIMIT_HEADERS = ("retry-after", "ratelimit", "ratelimit-policy", "x-ratelimit-li
 
 @dataclass(frozen=True)
 class Shot:
-    number: int  # 1-based, in the order requests were started
+    number: int  # 1-based, in the order requests were started (they may arrive in another)
     status: int | None  # None: no answer (timeout, connection error)
     latency_s: float
     headers: dict[str, str]  # the rate-limit headers it carried
@@ -41,8 +41,11 @@ class Burst:
 
     @property
     def limit_headers(self) -> dict[str, str]:
-        """The rate-limit headers of the last response that had any."""
-        return next((s.headers for s in sorted(self.shots, key=lambda s: -s.number) if s.headers), {})
+        """The rate-limit headers of the first 429 (its Retry-After), else of the last response
+        that had any."""
+        refused = [s for s in self.shots if s.status == 429 and s.headers]
+        answered = refused[:1] or [s for s in reversed(self.shots) if s.headers]
+        return answered[0].headers if answered else {}
 
     @property
     def advertised_quota(self) -> int | None:
