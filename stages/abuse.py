@@ -1,7 +1,7 @@
 """Stage 4: test abuse paths. See how the chatbot behaves when someone tries to break it."""
 
 from stages.ai_checks import AI_CHECKS
-from stages.api_abuse_checks import API_STAGE4_CHECKS
+from stages.api_abuse_checks import API_STAGE4_CHECKS, BURST_CHECKS
 from stages.base import Deliverable, ManualItem, Stage
 from wizard.findings import Severity
 
@@ -15,7 +15,7 @@ STAGE = Stage(
         "One client can send unlimited chat requests and run up the model bill.",
         "Errors show stack traces, keys or raw provider messages to users.",
     ),
-    checks=(*API_STAGE4_CHECKS, *AI_CHECKS),
+    checks=(*API_STAGE4_CHECKS, *AI_CHECKS, *BURST_CHECKS),
     manual=(
         ManualItem("abuse.prompt-injection", 4,
                    "Prompt-injection attempts were tried and their outcomes noted",

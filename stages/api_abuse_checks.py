@@ -528,8 +528,6 @@ async def webhook_signature(ctx: RunContext, check: Check, s: ApiSession) -> lis
                           + (", stale)" if timestamped(webhook.scheme) else ")"), evidence)]
 
 
-# The rate limit last: the engine starts checks in order, so the others have started (and are
-# waited for) before its bursts use up the product's quotas.
 API_STAGE4_CHECKS = (
     Check("abuse.oversized-payload", 4, "The chat endpoint refuses oversized bodies quickly",
           Severity.BLOCKER, oversized_payload, timeout_s=180,
@@ -551,6 +549,12 @@ API_STAGE4_CHECKS = (
           description="A valid delivery (must be accepted) and its replay, an unsigned, a wrongly "
                       "signed and a 10-minute-old signed delivery (must be refused); schemes "
                       "stripe, hmac-sha256, github; api.webhook.header overrides the header."),
+)
+
+# Listed after every other check that uses the product's API: the engine starts checks in order,
+# so those have started (and, when they run under `using_quotas`, are waited for) before the
+# bursts use up the product's quotas.
+BURST_CHECKS = (
     Check("abuse.rate-limit", 4, "Login, chat and the webhook are rate limited", Severity.BLOCKER,
           rate_limit, timeout_s=600,
           description="A bounded burst per endpoint (api.bounds.burst requests, "

@@ -55,7 +55,8 @@ _RUNNING: weakref.WeakKeyDictionary[NetContext, _Running] = weakref.WeakKeyDicti
 
 
 @contextlib.contextmanager
-def _running(net: NetContext) -> Iterator[None]:
+def using_quotas(net: NetContext) -> Iterator[None]:
+    """Around a probe that sends to the product's API: the rate-limit bursts wait for it."""
     running = _RUNNING.setdefault(net, _Running())
     running.count += 1
     running.idle.clear()
@@ -88,7 +89,7 @@ def api_probe(*, write: bool) -> Callable[[ApiProbe], Probe]:
                 session = ApiSession(ctx.config, ctx.net, ctx.vault, check.id)
                 if write:
                     session.require_write()
-                with _running(ctx.net):
+                with using_quotas(ctx.net):
                     return await probe(ctx, check, session)
             except ApiProblem as problem:
                 return [skipped(ctx, check, problem, session.sent if session else 0)]

@@ -10,7 +10,7 @@ import hmac
 
 import pytest
 
-from stages.api_abuse_checks import API_STAGE4_CHECKS
+from stages.api_abuse_checks import API_STAGE4_CHECKS, BURST_CHECKS
 from tests.api_fixtures import jwt_login, world  # noqa: F401 - the fixture
 from wizard.findings import Severity, Status
 from wizard.probes import jwt_forge
@@ -21,7 +21,8 @@ from wizard.sandbox import product as facts
 from wizard.sandbox.product import sign
 from wizard.sections import Bounds
 
-CHECKS = {c.id: c for c in API_STAGE4_CHECKS}
+STAGE4 = (*API_STAGE4_CHECKS, *BURST_CHECKS)
+CHECKS = {c.id: c for c in STAGE4}
 CHAT = f"POST {facts.CHAT_PATH}"
 LOGIN = f"POST {facts.LOGIN_PATH}"
 WEBHOOK = f"POST {facts.WEBHOOK_PATH}"
@@ -145,7 +146,7 @@ async def test_a_wrong_webhook_secret_is_our_error_not_the_products(world, monke
 
 async def test_production_without_confirmation_sends_nothing(world):  # noqa: F811
     config = world.config(environment="production")
-    found, received = await world.run(API_STAGE4_CHECKS, config)
+    found, received = await world.run(STAGE4, config)
     assert received == {}
     assert {f.status for f in found.values()} == {Status.SKIPPED}
     assert all("production_confirmed" in f.summary for f in found.values())

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from stages.api_abuse_checks import API_STAGE4_CHECKS
+from stages.api_abuse_checks import API_STAGE4_CHECKS, BURST_CHECKS
 from stages.api_auth_checks import API_STAGE2_CHECKS
 from tests.api_fixtures import jwt_login, world  # noqa: F401 - the fixture
 from wizard.findings import Status
 from wizard.sandbox import product as facts
 
 CHECKS = {c.id: c for c in API_STAGE2_CHECKS}
+ALL_API = (*API_STAGE2_CHECKS, *API_STAGE4_CHECKS, *BURST_CHECKS)
 
 
 def total(received: dict) -> int:
@@ -103,11 +104,11 @@ async def test_a_confirmed_production_target_is_tested(world):  # noqa: F811
 async def test_all_api_checks_in_one_run_fail_then_pass_and_add_up(world):  # noqa: F811
     world.passwords()
     config = world.config(**jwt_login())
-    found, received = await world.run((*API_STAGE2_CHECKS, *API_STAGE4_CHECKS), config)
+    found, received = await world.run(ALL_API, config)
     failed = {check for (check, _), f in found.items() if f.status is Status.FAIL}
-    assert failed == {c.id for c in (*API_STAGE2_CHECKS, *API_STAGE4_CHECKS)}
+    assert failed == {c.id for c in ALL_API}
     assert sum(f.evidence["requests"] for f in found.values()) == total(received)
     world.mode(vulnerable=False)  # the bursts wait for the others: nobody meets a used-up quota
-    found, received = await world.run((*API_STAGE2_CHECKS, *API_STAGE4_CHECKS), config)
+    found, received = await world.run(ALL_API, config)
     assert {f.status for f in found.values()} == {Status.PASS}, [f.summary for f in found.values()]
     assert sum(f.evidence["requests"] for f in found.values()) == total(received)
