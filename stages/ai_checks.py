@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import codecs
 
+from stages.api_common import using_quotas
 from stages.base import Check
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
@@ -87,7 +88,8 @@ async def _red_team(ctx: RunContext, check: Check, families: tuple[str, ...], de
             known |= await _user_b(ctx, session)
         controls = CONTROLS + ((DOMAIN_LINK,) if detector == LINKS else ())
         team = RedTeam(session, Target(**known))
-        result = await team.run(family(*families), controls, detector)
+        with using_quotas(ctx.net):  # the rate-limit bursts wait: they would use up the chat quota
+            result = await team.run(family(*families), controls, detector)
     except ApiProblem as exc:
         return [check.finding(SUBJECT, Status.SKIPPED, str(exc),
                               {"requests": session.sent if session else 0})]

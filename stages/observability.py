@@ -17,10 +17,10 @@ STAGE = Stage(
     ),
     checks=OPS_MONITORING_CHECKS + OPS_CHECKS,
     manual=(
-        ManualItem("ops.external-monitor", 5, "Which external monitor watches which URL, at which interval", "Name the service (Uptime Kuma, Better Stack, ...), each URL and its interval; ops.monitoring shows which a Cloudflare health check watches.", Severity.BLOCKER),
-        ManualItem("obs.uptime-check", 5,
-                   "An external uptime check watches the site and the chat endpoint",
-                   "Check from outside your hosting provider, at least every minute.",
+        ManualItem("ops.external-monitor", 5,
+                   "Which external monitor watches which URL, at which interval",
+                   "Name the service (Uptime Kuma, Better Stack, ...), each URL and its interval; "
+                   "ops.monitoring shows which a Cloudflare health check watches.",
                    Severity.BLOCKER),
         ManualItem("obs.alert-routing", 5,
                    "Alerts reach a person's phone, with a named person on call for launch week",

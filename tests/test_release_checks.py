@@ -204,7 +204,7 @@ def test_env_parsing_reads_quotes_export_and_comments():
 
 async def test_env_separation_names_shared_missing_and_public_secrets_never_values(demo, sprint):
     config, run = demo
-    (sprint.root / "env").mkdir()
+    (sprint.root / "env").mkdir(exist_ok=True)  # the demo sprint has its own env files
     (sprint.root / "env" / "staging.env").write_text(STAGING)
     (sprint.root / "env" / "production.env").write_text(PRODUCTION)
     config.release = Release(staging_env="env/staging.env",

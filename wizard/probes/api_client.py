@@ -113,6 +113,7 @@ class ApiSession:
         self.sent = 0
         self.vault = vault or Vault(config.name)
         self._run = _RUNS.setdefault(net, _RunTally())
+        self._conversations: dict[str | None, str | None] = {}  # account -> opened for chat()
 
     # ------------------------------------------------------------------ addresses and bounds
     def url(self, path: str) -> str:
@@ -157,7 +158,7 @@ class ApiSession:
         secret = self.vault.get(ACCOUNTS[account])
         if secret is None:
             raise ApiProblem(f"no {ACCOUNTS[account]} credential: store it with "
-                             f"`launch-ready credentials {self.config.name} {ACCOUNTS[account]} set`")
+                             f"`launch-ready credentials {self.config.name} set {ACCOUNTS[account]}`")
         login_name = getattr(self.api.accounts, account)
         if not (login_name and self.api.login):
             return {"Authorization": f"Bearer {secret.value}"}
@@ -194,7 +195,13 @@ class ApiSession:
 
     async def chat(self, prompt: str, *, account: str | None = None,
                    conversation: str | None = None) -> ChatReply:
+        """One chat message. Without `conversation`, a product that keeps conversations gets one
+        opened for this probe and account (once, counted), as its own client would."""
         chat = self._chat()
+        if conversation is None and chat.new_session and "{{session}}" in chat.body:
+            if account not in self._conversations:
+                self._conversations[account] = await self.new_conversation(account)
+            conversation = self._conversations[account]
         body = render(chat.body, prompt=prompt, session=conversation or "")
         response = await self.request(chat.method, chat.url, account=account,
                                       headers={"Content-Type": "application/json"}, content=body)

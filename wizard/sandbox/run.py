@@ -1,14 +1,22 @@
 """The whole sandbox in one object: DNS, the Cloudflare API, the edge, the origin (with the demo
-product's API mounted, `sandbox.product`) and a CA on loopback, started together and stopped
-together (nothing left listening), plus the demo sprint that points at them."""
+product's API mounted, `sandbox.product`), an alert receiver (`sandbox.alerts`: webhook and SMTP
+sink) and a CA on loopback, started together and stopped together (nothing left listening), plus
+the demo sprint that points at them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from wizard.sandbox.alert_sink import AlertSink
 from wizard.sandbox.ca import SandboxCA, zone_names
 from wizard.sandbox.cfapi import CloudflareAPI
 from wizard.sandbox.demo import APP, DEMO_TOKEN, DOMAIN, build_world
+from wizard.sandbox.demo_sections import (
+    api_section,
+    monitoring_section,
+    release_section,
+    write_env_files,
+)
 from wizard.sandbox.dns import DnsServer
 from wizard.sandbox.edge import Edge
 from wizard.sandbox.faults import Faults
@@ -35,6 +43,7 @@ class Sandbox:
         self.origin: Origin | None = None
         self.product: Product | None = None
         self.edge: Edge | None = None
+        self.alerts: AlertSink | None = None
 
     def start(self) -> Sandbox:
         try:
@@ -46,18 +55,19 @@ class Sandbox:
             self.product = Product().mount(self.origin)
             self.origin.start()
             self.edge = Edge(self.world, self.ca, self.ports).start()
+            self.alerts = AlertSink().start()
         except BaseException:
             self.stop()
             raise
         return self
 
     def stop(self) -> None:
-        for part in (self.edge, self.origin, self.api, self.dns):
+        for part in (self.alerts, self.edge, self.origin, self.api, self.dns):
             if part is not None:
                 part.stop()
         if self.product is not None:
             self.product.stop()
-        self.edge = self.origin = self.product = self.api = self.dns = None
+        self.alerts = self.edge = self.origin = self.product = self.api = self.dns = None
 
     def __enter__(self) -> Sandbox:
         return self.start()
@@ -67,9 +77,13 @@ class Sandbox:
 
     def credentials(self) -> dict[str, str]:
         """The demo's credentials as the environment variables the vault reads (the CI path):
-        the emulator's token and the origin's two test users."""
+        the emulator's token, the product's test accounts (bearer tokens), its webhook signing
+        secret and system prompt canary, and the alert receiver's webhook URL."""
         return {"CLOUDFLARE_API_TOKEN": self.token, "LAUNCH_READY_USER_A": "tok-alice",
-                "LAUNCH_READY_USER_B": "tok-bob"}
+                "LAUNCH_READY_USER_B": "tok-bob", "LAUNCH_READY_ADMIN": "tok-admin",
+                "LAUNCH_READY_WEBHOOK_SECRET": self.product.webhook_secret,
+                "LAUNCH_READY_PROMPT_CANARY": self.product.canary,
+                "LAUNCH_READY_ALERT_WEBHOOK": self.alerts.webhook_url()}
 
     def endpoints(self) -> dict[str, str]:
         addresses = self.world.addresses
@@ -78,6 +92,7 @@ class Sandbox:
             "cloudflare_api": self.api.base_url,
             "edge": f"{addresses.edge_ipv4} http:{self.ports.http} https:{self.ports.https}",
             "origin": f"{addresses.origin_ipv4} http:{self.ports.http} https:{self.ports.https}",
+            "alerts": f"{self.alerts.webhook_url()} smtp:{self.alerts.address}:{self.alerts.smtp_port}",
         }
 
     def network(self, ca_bundle: str) -> Network:
@@ -87,6 +102,7 @@ class Sandbox:
             connect_to=[f":80::{self.ports.http}", f":443::{self.ports.https}"],
             ca_bundle=ca_bundle,
             timeout_s=5,
+            request_budget=3000,  # a full run with the API, red-team and latency probes
         )
 
     def demo_config(self, name: str = "demo") -> SprintConfig:
@@ -102,6 +118,9 @@ class Sandbox:
             email=Email(sends_mail=True),
             cloudflare=CloudflareConfig(zone=DOMAIN, api_base_url=self.api.base_url),
             network=self.network(CA_FILE),
+            api=api_section(self.product.log_path),
+            monitoring=monitoring_section(),
+            release=release_section(),
         )
 
     def write_demo_sprint(self, root: Path, name: str = "demo") -> Sprint:
@@ -116,4 +135,5 @@ class Sandbox:
         else:
             sprint = Sprint.create(root, config)
         self.ca.write_pem(sprint.root / CA_FILE)
+        write_env_files(sprint.root)
         return sprint
