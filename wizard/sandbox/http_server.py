@@ -179,6 +179,9 @@ class _Server(StoppableHTTPServer):
 
     def finish_request(self, request, client_address) -> None:
         request.settimeout(SOCKET_TIMEOUT_S)
+        # Headers and body are written separately: without this, Nagle's algorithm and the
+        # client's delayed ACK hold every body back ~40 ms (a floor under every latency measured).
+        request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         conn = request
         try:
             if self.tls:
