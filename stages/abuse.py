@@ -34,6 +34,6 @@ STAGE = Stage(
     ),
     deliverables=(
         Deliverable("red-team-checklist", "Red-team checklist with prompts and outcomes", "red-team-checklist.md.j2"),
-        Deliverable("guardrail-notes", "Guardrail notes and safe error messages"),
+        Deliverable("guardrail-notes", "Guardrail notes and safe error messages", "guardrail-notes.md.j2"),
     ),
 )

@@ -41,6 +41,6 @@ STAGE = Stage(
     ),
     deliverables=(
         Deliverable("secret-inventory", "Secret inventory with rotation plan", "secret-inventory.md.j2"),
-        Deliverable("authz-results", "Basic authorization test results"),
+        Deliverable("authz-results", "Basic authorization test results", "authz-results.md.j2"),
     ),
 )

@@ -8,6 +8,7 @@ from pathlib import Path
 import jinja2
 
 from stages import STAGES, sprint_findings
+from stages.api_reports import authz_results, guardrail_notes
 from stages.deployment_map import deployment_map
 from stages.handover import OWNERSHIP
 from stages.redteam_report import red_team_checklist
@@ -49,6 +50,10 @@ def _context(config: SprintConfig, progress: Progress) -> dict:
     def decision(f: Finding):
         return decided.get(f.key)
 
+    def ran_at(f: Finding):
+        result = progress.results.get(f.key)
+        return result.at if result else None
+
     severity_rank = {Severity.BLOCKER: 0, Severity.CAN_WAIT: 1, Severity.INFO: 2}
     owners = []
     for key, what in OWNERSHIP.items():
@@ -75,6 +80,8 @@ def _context(config: SprintConfig, progress: Progress) -> dict:
         "deployment": deployment_map(config, findings),
         "secrets": secret_inventory(findings),
         "redteam": red_team_checklist(findings),
+        "authz": authz_results(findings, ran_at),
+        "guardrails": guardrail_notes(findings, ran_at),
         "tool_version": __version__,
         "sprint_path": f".launch-ready/{config.name}",  # where the CI workflow expects the sprint
     }

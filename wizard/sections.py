@@ -159,12 +159,22 @@ class Api(Section):
     output_hosts: list[str] = Field(default_factory=list)  # hosts the bot may link to, beyond the domain
     # An order (or other object) id user B owns: ai.tool-misuse asks the bot for it as user A.
     other_order: str | None = None
+    # Globs (git pathspec, ** for any depth) of the product's files holding the system prompt or
+    # the model choice: the CI workflow re-runs the ai.* checks when a push changes one of them.
+    prompt_paths: list[str] = Field(default_factory=lambda: ["**/prompts/**", "**/*prompt*"])
     bounds: Bounds = Field(default_factory=Bounds)
 
     @field_validator("protected_routes", "admin_routes")
     @classmethod
     def _routes(cls, v):
         return [_path(p) for p in v]
+
+    @field_validator("prompt_paths")
+    @classmethod
+    def _globs(cls, v):
+        if any(not g.strip() or "\n" in g for g in v):
+            raise ValueError("each prompt path is one non-empty glob on one line")
+        return [g.strip() for g in v]
 
     @property
     def may_write(self) -> bool:
