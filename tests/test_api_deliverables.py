@@ -130,35 +130,52 @@ def test_the_ai_job_re_runs_the_red_team_only_on_prompt_changes(sprint):
     assert all(s["uses"].count("@v") == 1 for s in job["steps"] if "uses" in s)
 
 
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True).stdout.strip()
+def _commit(repo: Path, name: str) -> str:
+    """Commit `name` (created or changed) in `repo`; the new commit's sha."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c",
+                               "user.email=t@example.invalid", *args], check=True,
+                              capture_output=True, text=True).stdout.strip()
+    if not (repo / ".git").exists():
+        git("init", "-q")
+    (repo / name).parent.mkdir(parents=True, exist_ok=True)
+    (repo / name).write_text(f"{(repo / name).exists()}\n")
+    git("add", "-A")
+    git("commit", "-qm", name)
+    return git("rev-parse", "HEAD")
 
 
-@pytest.mark.parametrize(("changed", "runs"), [("app/prompts/system.md", "true"),
-                                                ("lib/chat_prompt.py", "true"),
-                                                ("README.md", "false")])
-def test_the_change_step_matches_the_globs_in_a_real_repository(sprint, tmp_path, changed, runs):
-    """The step's shell, run as GitHub would (bash -e) on a repository with one push."""
-    flow = yaml.safe_load(render_deliverables(sprint.load_config(), Progress())["launch-ready-ci.yml"])
-    step = flow["jobs"]["ai"]["steps"][1]
-    repo = tmp_path / "repo"
+def _change_step(config, repo: Path, changed: str, **env: str) -> str:
+    """The ai job's first step, run as GitHub runs it (bash -eo pipefail) after a push of one
+    commit changing `changed`: the run= line it writes."""
+    step = yaml.safe_load(render_deliverables(config, Progress())["launch-ready-ci.yml"])["jobs"]["ai"]["steps"][1]
     repo.mkdir()
-    _git(repo, "init", "-q")
-    (repo / "README.md").write_text("one\n")
-    _git(repo, "add", "-A")
-    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "one")
-    before = _git(repo, "rev-parse", "HEAD")
-    (repo / changed).parent.mkdir(parents=True, exist_ok=True)
-    (repo / changed).write_text("two\n")
-    _git(repo, "add", "-A")
-    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "two")
-    output = tmp_path / "output"
-    env = {**step["env"], "EVENT": "push", "BEFORE": before, "AFTER": _git(repo, "rev-parse", "HEAD"),
-           "GITHUB_OUTPUT": str(output), "PATH": "/usr/bin:/bin"}
-    subprocess.run(["bash", "-e", "-c", step["run"]], cwd=repo, env=env, check=True,
-                   capture_output=True, timeout=60)
-    assert output.read_text() == f"run={runs}\n"
+    before = _commit(repo, "README.md")
+    after = _commit(repo, changed)
+    output = repo.parent / "output"
+    env = {**step["env"], "EVENT": "push", "BEFORE": before, "AFTER": after,
+           "GITHUB_OUTPUT": str(output), "PATH": "/usr/bin:/bin", **env}
+    subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+                   cwd=repo, env=env, check=True, capture_output=True, timeout=60)
+    return output.read_text()
+
+
+@pytest.mark.parametrize(("globs", "changed", "runs"), [
+    (None, "app/prompts/system.md", "true"), (None, "prompts/system.md", "true"),
+    (None, "lib/chat_prompt.py", "true"), (None, "README.md", "false"),
+    (["src/ai/model.ts"], "src/ai/model.ts", "true"), ([], "prompts/system.md", "false")])
+def test_the_change_step_matches_the_globs_in_a_real_repository(sprint, tmp_path, globs, changed, runs):
+    """None: the default globs; an empty list: only by hand."""
+    config = sprint.load_config()
+    if globs is not None:
+        config.api.prompt_paths = globs
+    assert _change_step(config, tmp_path / "repo", changed) == f"run={runs}\n"
+
+
+@pytest.mark.parametrize("env", [{"EVENT": "workflow_dispatch"}, {"BEFORE": "0" * 40}],
+                         ids=["by-hand", "new-branch"])
+def test_the_change_step_runs_by_hand_and_without_a_previous_commit(sprint, tmp_path, env):
+    assert _change_step(sprint.load_config(), tmp_path / "repo", "README.md", **env) == "run=true\n"
 
 
 def test_the_workflow_with_the_ai_job_passes_actionlint(sprint, tmp_path):
