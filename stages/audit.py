@@ -34,7 +34,7 @@ STAGE = Stage(
         Deliverable("risk-list", "Risk list: must fix before launch / can wait", "risk-list.md.j2"),
         Deliverable("deployment-map", "Deployment map: DNS, subdomains, env vars, monitoring",
                     "deployment-map.md.j2"),
-        Deliverable("ci-workflow", "GitHub Actions workflow: secret scan on every push",
+        Deliverable("ci-workflow", "GitHub Actions workflow: secret scan on every push, ai.* on prompt changes",
                     "launch-ready.yml.j2", output="launch-ready-ci.yml"),
     ),
 )

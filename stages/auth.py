@@ -31,13 +31,6 @@ STAGE = Stage(
                    "Answer with the date in the note once each key the scan found is replaced at its "
                    "provider; the secret inventory shows this answer.",
                    Severity.BLOCKER),
-        ManualItem("auth.user-isolation", 2,
-                   "A signed-in user cannot read or change another user's data",
-                   "Try it with two test accounts: change ids in URLs and API calls.",
-                   Severity.BLOCKER),
-        ManualItem("auth.admin-protected", 2,
-                   "Admin routes check an admin role on the server",
-                   "A hidden link is not protection; call the admin API as a normal user."),
     ),
     deliverables=(
         Deliverable("secret-inventory", "Secret inventory with rotation plan", "secret-inventory.md.j2"),

@@ -83,7 +83,9 @@ def test_handover_writes_the_documents(sprint, capsys):
     written = capsys.readouterr().out.split()
     assert [os.path.basename(p) for p in written] == [
         "risk-list.md", "deployment-map.md", "launch-ready-ci.yml", "secret-inventory.md",
-        "handover.md", "admin-access-map.md", "post-launch-backlog.md"]
+        "authz-results.md", "red-team-checklist.md", "guardrail-notes.md", "monitoring-plan.md",
+        "incident-checklist.md", "launch-ready-monitor.yml", "release-checklist.md",
+        "rollback-note.md", "handover.md", "admin-access-map.md", "post-launch-backlog.md"]
     handover = (sprint.reports_dir / "handover.md").read_text()
     assert handover.index("## Open blockers") < handover.index("## Stage 1")
     assert "www.acme.example does not exist in DNS" in handover.split("## Stage 1")[0]

@@ -58,7 +58,9 @@ def test_manual_answers_become_findings():
 def test_selecting_checks():
     assert [c.id for c in select_checks([3])][0] == "dns.resolves"
     assert {"email.spf", "email.dmarc", "email.dkim"} <= {c.id for c in select_checks([1])}
-    assert [c.id for c in select_checks([2])] == ["secrets.public-env-prefix", "auth.token-in-local-storage"]
+    assert [c.id for c in select_checks([2])] == [
+        "secrets.public-env-prefix", "auth.token-in-local-storage", "auth.protected-routes",
+        "auth.bola", "auth.admin-routes", "logs.sensitive-payloads"]
     with pytest.raises(UsageError, match="no stage 0"):
         select_checks([0])
 

@@ -90,7 +90,7 @@ async def test_handover_preview_writes_reports(sprint, open_app):
         await pilot.press("w")
         await pilot.pause()
         status = str(app.screen.query_one("#handover-status").content)
-        assert f"Wrote 7 files to {sprint.reports_dir}" in status
+        assert f"Wrote 15 files to {sprint.reports_dir}" in status
     assert (sprint.reports_dir / "handover.md").read_text().startswith("# Handover: acme")
 
 

@@ -142,6 +142,8 @@ def section_specs(api: Api, monitoring: Monitoring, release: Release,
              yaml_block(Webhook), block_text(api.webhook), True),
         Spec("api_other_order", "An order (object id) user B owns: ai.tool-misuse asks for it as user A",
              _field(Api, "other_order", True), api.other_order or ""),
+        Spec("api_prompt_paths", "Prompt and model files (globs, one per line): CI re-runs ai.* when one changes",
+             _list(Api, "prompt_paths"), lines(api.prompt_paths), True),
         Spec("api_logs_command", "Command printing the product's recent logs (empty: none)",
              _field(Api, "logs_command", True), api.logs_command or ""),
         Spec("api_output_hosts", "Hosts the bot may link to, besides the domain",
@@ -185,7 +187,8 @@ def build_sections(value: Callable[[str], Any]) -> dict[str, BaseModel]:
               accounts=v("api_accounts") or Accounts(), protected_routes=v("api_protected_routes"),
               admin_routes=v("api_admin_routes"), login=v("api_login"), resource=v("api_resource"),
               chat=v("api_chat"), webhook=v("api_webhook"), logs_command=v("api_logs_command"),
-              other_order=v("api_other_order"), output_hosts=v("api_output_hosts"), bounds=v("api_bounds") or Bounds())
+              other_order=v("api_other_order"), prompt_paths=v("api_prompt_paths"),
+              output_hosts=v("api_output_hosts"), bounds=v("api_bounds") or Bounds())
     monitoring = Monitoring(urls=v("monitoring_urls"), latency_urls=v("monitoring_latency_urls"),
                             samples=v("monitoring_samples"), spread_s=v("monitoring_spread_s"),
                             p95_budget_s=v("monitoring_p95_budget_s"),
