@@ -93,7 +93,9 @@ REDIRECT_RULE = {
 BYPASS_RULE = {
     "ref": "launch_ready_private_no_cache",
     "description": "launch-ready cf.cache-bypass-private: never cache private responses",
-    "expression": f'(http.host eq "{APP}" and http.request.uri.path in {{"/api/me"}})',
+    # the private URL's path, and the whole API host (the demo sprint's api.base_url)
+    "expression": f'(http.host eq "{APP}" and http.request.uri.path in {{"/api/me"}}) or '
+                  f'(http.host eq "api.{DOMAIN}")',
     "action": "set_cache_settings", "action_parameters": {"cache": False}, "enabled": True,
 }
 
