@@ -110,13 +110,14 @@ async def test_every_section_is_editable_and_means_what_the_file_means(sprint, o
 
 async def test_api_monitoring_and_release_sections_are_editable(sprint, open_app):
     """Plain fields for simple values, YAML blocks for templates: refused and accepted like the file."""
+    sprint_before = sprint.load_config()
     app = open_app(sprint)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("s")
         await pilot.pause()
-        await type_into(pilot, app, "api_base_url", "https://api.elsewhere.example")
-        assert "outside acme.example" in message(app, "api_base_url")
-        await type_into(pilot, app, "api_base_url", "https://api.acme.example")
+        await type_into(pilot, app, "api_url", "https://api.elsewhere.example")
+        assert "outside acme.example" in message(app, "api_url")
+        await type_into(pilot, app, "api_url", "https://api.acme.example")
         await type_into(pilot, app, "api_chat", "url: /api/chat\nreply: body.text")
         assert "reply: 'body.text': write json:<path>" in message(app, "api_chat")
         await type_into(pilot, app, "api_chat", "url: /api/chat\nreply: json:reply\nnew_session: /api/sessions")
@@ -127,6 +128,7 @@ async def test_api_monitoring_and_release_sections_are_editable(sprint, open_app
         await pilot.pause()
         assert isinstance(app.screen, StageScreen)
     saved = Sprint(sprint.root).load_config()
+    assert saved.cloudflare.api_base_url == sprint_before.cloudflare.api_base_url  # its own field
     assert saved.api.base_url == "https://api.acme.example/"
     assert saved.api.chat.new_session == "/api/sessions" and saved.api.chat.reply == "json:reply"
     assert saved.api.protected_routes == ["/api/me", "/api/chats"]

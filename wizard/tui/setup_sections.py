@@ -119,7 +119,7 @@ def section_specs(api: Api, monitoring: Monitoring, release: Release,
     lines = "\n".join
     yes_no = "yes" if api.production_confirmed else "no"
     return [
-        Spec("api_base_url", "API base URL (https, inside the domain; empty: no API probes)",
+        Spec("api_url", "API base URL (https, inside the domain; empty: no API probes)",
              lambda t: check_base_url(t, domain()), api.base_url or ""),
         Spec("api_environment", "API environment (staging or production)",
              _field(Api, "environment"), api.environment),
@@ -182,7 +182,7 @@ def section_specs(api: Api, monitoring: Monitoring, release: Release,
 def build_sections(value: Callable[[str], Any]) -> dict[str, BaseModel]:
     """The three sections from the form's values (`value(key)`)."""
     v = value
-    api = Api(base_url=v("api_base_url"), environment=v("api_environment"),
+    api = Api(base_url=v("api_url"), environment=v("api_environment"),
               production_confirmed=v("api_production_confirmed"),
               accounts=v("api_accounts") or Accounts(), protected_routes=v("api_protected_routes"),
               admin_routes=v("api_admin_routes"), login=v("api_login"), resource=v("api_resource"),

@@ -102,6 +102,8 @@ class SetupScreen(Screen):
             api=Api(), monitoring=Monitoring(), release=Release())
         self._section_fields(base)
         for spec in section_specs(base.api, base.monitoring, base.release, lambda: self._value("domain")):
+            if spec.key in self.fields:  # one id, one field: a clash would silently replace one
+                raise ValueError(f"setup field id {spec.key!r} is used twice")
             self.fields[spec.key] = ValidatedField(spec.label, spec.check, spec.text,
                                                    multiline=spec.multiline, id=spec.key)
 
@@ -160,7 +162,7 @@ class SetupScreen(Screen):
     @on(ValidatedField.Changed)
     def _revalidate(self) -> None:
         """Hosts, canonical and pages depend on the domain (and canonical on hosts)."""
-        for key in ("hosts", "canonical", "pages", "api_base_url"):
+        for key in ("hosts", "canonical", "pages", "api_url"):
             self.fields[key].validate()
         self.query_one("#form-error", Static).update("")
 
