@@ -122,17 +122,21 @@ class EdgeApi:
 
     # ------------------------------------------------------------------ reads
 
-    async def records(self) -> list[dict[str, Any]]:
-        """Every DNS record of the zone, with its id."""
+    async def _every_page(self, list_call, convert, per_page: int, what: str) -> list[dict[str, Any]]:
+        """Every item of a paged zone listing, converted; bounded at MAX_RECORD_PAGES pages."""
         found: list[dict[str, Any]] = []
         for page in range(1, MAX_RECORD_PAGES + 1):
-            answer = await self.send(self.client.dns.records.list, write=False, zone_id=self.zone_id,
-                                     page=page, per_page=PER_PAGE)
-            found.extend(record_dict(r) for r in answer.result)
+            answer = await self.send(list_call, write=False, zone_id=self.zone_id, page=page,
+                                     per_page=per_page)
+            found.extend(convert(item) for item in answer.result)
             info = answer.result_info
             if not answer.result or info is None or page >= (info.total_pages or 1):
                 return found
-        raise EdgeApiError(f"more than {MAX_RECORD_PAGES * PER_PAGE} DNS records")
+        raise EdgeApiError(f"more than {MAX_RECORD_PAGES * per_page} {what}")
+
+    async def records(self) -> list[dict[str, Any]]:
+        """Every DNS record of the zone, with its id."""
+        return await self._every_page(self.client.dns.records.list, record_dict, PER_PAGE, "DNS records")
 
     async def export(self) -> str:
         return await self.send(self.client.dns.records.export, write=False, zone_id=self.zone_id)
@@ -165,15 +169,8 @@ class EdgeApi:
         return self._account_id
 
     async def healthchecks(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        for page in range(1, MAX_RECORD_PAGES + 1):
-            answer = await self.send(self.client.healthchecks.list, write=False, zone_id=self.zone_id,
-                                     page=page, per_page=HC_PER_PAGE)
-            found.extend(healthcheck_dict(h) for h in answer.result)
-            info = answer.result_info
-            if not answer.result or info is None or page >= (info.total_pages or 1):
-                return found
-        raise EdgeApiError(f"more than {MAX_RECORD_PAGES * HC_PER_PAGE} health checks")
+        return await self._every_page(self.client.healthchecks.list, healthcheck_dict, HC_PER_PAGE,
+                                      "health checks")
 
     async def policies(self, checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
         answer = await self.send(self.client.alerting.policies.list, write=False,
