@@ -140,3 +140,23 @@ def test_main_masks_secrets_in_error_lines(sprint, capsys, monkeypatch):
     log = err.strip().rsplit(" ", 1)[-1]
     assert TOKEN not in err and TOKEN not in open(log).read()
     assert pytest  # keeps the import used when run alone
+
+
+def test_watched_urls_add_the_health_check_reads_skipped_on_free(sprint, sandbox, home):
+    """The demo sprint watches URLs; its zone is on Free, where health checks do not exist."""
+    done = cli(home, "credentials", "acme", "verify", env={"CLOUDFLARE_API_TOKEN": sandbox.token})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "not needed (Free Website)" in done.stdout  # the plan has no health checks
+    assert "Zone · Health Checks · Read" in done.stdout
+
+
+def test_on_pro_a_token_without_health_checks_is_told_what_to_add(sprint, sandbox, home):
+    with sandbox.world.lock:
+        sandbox.world.zone_by_name("acme.example").plan = "pro"
+    partial = "lrNoHealthTok_" + "y" * 26
+    sandbox.world.add_token(partial, permissions=ALL_PERMISSIONS - {"Health Checks Read",
+                                                                    "Health Checks Write"})
+    done = cli(home, "credentials", "acme", "verify", env={"CLOUDFLARE_API_TOKEN": partial})
+    assert done.returncode == 1
+    assert "missing: Zone · Health Checks · Read" in done.stdout
+    assert "Zone · Health Checks · Edit; Account · Notifications · Edit" in done.stdout

@@ -425,7 +425,7 @@ def _zone(config) -> str:
 def _verify_token(sprint, config, vault) -> int:
     import os
 
-    from wizard.edge.access import READS, check_token, token_recipe
+    from wizard.edge.access import check_token, reads, token_recipe
     from wizard.errors import EnvironmentProblem
     from wizard.net import NetContext
 
@@ -438,21 +438,23 @@ def _verify_token(sprint, config, vault) -> int:
 
     async def run():
         async with NetContext(config.network, config.target.domain, sprint.root) as net:
-            return await check_token(secret.value, _zone(config), net, config.cloudflare.api_base_url)
+            return await check_token(secret.value, _zone(config), net, config.cloudflare.api_base_url,
+                                     monitoring)
 
+    monitoring = bool(config.monitoring.urls)  # health checks: ops.monitoring, cf.healthchecks
     report = asyncio.run(run())
     if report.rejected:
         raise EnvironmentProblem(f"Cloudflare rejected the token from {secret.source} "
-                                 f"({secret.masked}); " + token_recipe(_zone(config)))
+                                 f"({secret.masked}); " + token_recipe(_zone(config), monitoring))
     status = report.status or "unknown to the user-token endpoint (an account token?)"
     expiry = f", expires {report.expires_on}" if report.expires_on else ", no expiry"
     print(f"token {secret.masked} from {secret.source}: {status}{expiry}")
-    for permission, purpose in READS:
+    for permission, purpose in reads(monitoring):
         print(f"  {report.reads.get(permission, 'not checked'):<22} {permission:<32} {purpose}")
     print("  write permissions cannot be checked without writing; the fixes need: "
           "DNS, Zone Settings, Dynamic Redirect, Cache Rules and Bot Management · Edit")
     if report.missing:
-        print(f"missing: {', '.join(report.missing)}. {token_recipe(_zone(config))}")
+        print(f"missing: {', '.join(report.missing)}. {token_recipe(_zone(config), monitoring)}")
         return EXIT_BLOCKERS
     return EXIT_OK
 

@@ -33,7 +33,19 @@ LEAST_PRIVILEGE = [
     "Zone · Cache Rules · Edit",
     "Zone · Bot Management · Edit",
 ]
+# Only when the sprint watches URLs (monitoring.urls): ops.monitoring and the fix cf.healthchecks.
+MONITORING_READS = [
+    ("Zone · Health Checks · Read", "read health checks (ops.monitoring)"),
+    ("Account · Notifications · Read", "read notification policies (cf.healthchecks)"),
+]
+MONITORING_EDITS = ["Zone · Health Checks · Edit", "Account · Notifications · Edit"]
+NOT_NEEDED = "not needed"  # a read the zone's plan makes pointless (no health checks on Free)
 _GLOBAL_KEY = re.compile(r"^[0-9a-f]{37}$")
+
+
+def reads(monitoring: bool = False) -> list[tuple[str, str]]:
+    """The reads a sprint's token needs: with `monitoring`, the health-check ones too."""
+    return READS + (MONITORING_READS if monitoring else [])
 
 
 def looks_like_global_key(value: str) -> bool:
@@ -41,10 +53,12 @@ def looks_like_global_key(value: str) -> bool:
     return bool(_GLOBAL_KEY.match(value.strip()))
 
 
-def token_recipe(zone: str) -> str:
+def token_recipe(zone: str, monitoring: bool = False) -> str:
     """The exact token to create for this sprint, in the dashboard's words."""
-    return ("Create a Custom Token (My Profile > API Tokens) with: " + "; ".join(LEAST_PRIVILEGE)
-            + f"; Zone Resources: Include > Specific zone > {zone}")
+    permissions = LEAST_PRIVILEGE + (MONITORING_EDITS if monitoring else [])
+    return ("Create a Custom Token (My Profile > API Tokens) with: " + "; ".join(permissions)
+            + f"; Zone Resources: Include > Specific zone > {zone}"
+            + ("; Account Resources: Include > the zone's account" if monitoring else ""))
 
 
 @dataclass
@@ -57,16 +71,18 @@ class TokenReport:
 
     @property
     def missing(self) -> list[str]:
-        return [p for p, state in self.reads.items() if state != "ok"]
+        return [p for p, state in self.reads.items() if state != "ok" and not state.startswith(NOT_NEEDED)]
 
 
-async def check_token(token: str, zone: str, net: NetContext, api_base_url: str | None) -> TokenReport:
-    """Verify the token, then try each read the sprint needs (about eight API calls)."""
+async def check_token(token: str, zone: str, net: NetContext, api_base_url: str | None,
+                      monitoring: bool = False) -> TokenReport:
+    """Verify the token, then try each read the sprint needs (about eight API calls; two more
+    with `monitoring`)."""
     client = build_client(token, net, api_base_url)
-    return await asyncio.to_thread(_check, client, zone)
+    return await asyncio.to_thread(_check, client, zone, monitoring)
 
 
-def _check(client: cloudflare.Cloudflare, zone_name: str) -> TokenReport:
+def _check(client: cloudflare.Cloudflare, zone_name: str, monitoring: bool = False) -> TokenReport:
     report = TokenReport(zone=zone_name)
     try:
         verified = client.user.tokens.verify()
@@ -83,7 +99,8 @@ def _check(client: cloudflare.Cloudflare, zone_name: str) -> TokenReport:
     except cloudflare.PermissionDeniedError:
         zones = []
     if not zones:
-        report.reads = {p: "missing" if i == 0 else "not checked (no zone)" for i, (p, _) in enumerate(READS)}
+        report.reads = {p: "missing" if i == 0 else "not checked (no zone)"
+                        for i, (p, _) in enumerate(reads(monitoring))}
         return report
     zone_id = zones[0].id
     attempts = [
@@ -96,6 +113,17 @@ def _check(client: cloudflare.Cloudflare, zone_name: str) -> TokenReport:
     report.reads[READS[0][0]] = "ok"
     for (permission, _), attempt in zip(READS[1:], attempts, strict=True):
         report.reads[permission] = _try(attempt)
+    if monitoring:
+        zone = zones[0]
+        plan = (getattr(zone.plan, "name", None) or "") if zone.plan else ""
+        if plan.lower().startswith("free"):
+            for permission, _ in MONITORING_READS:
+                report.reads[permission] = f"{NOT_NEEDED} ({plan})"
+        else:
+            account = getattr(zone.account, "id", None)
+            report.reads[MONITORING_READS[0][0]] = _try(lambda: client.healthchecks.list(zone_id=zone_id))
+            report.reads[MONITORING_READS[1][0]] = _try(
+                lambda: client.alerting.policies.list(account_id=account)) if account else "not checked (no account)"
     return report
 
 

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from wizard.edge.access import READS, check_token, looks_like_global_key, token_recipe
+from wizard.edge.access import NOT_NEEDED, check_token, looks_like_global_key, reads, token_recipe
 from wizard.errors import LaunchReadyError
 from wizard.net import NetContext
 from wizard.tui.screens.dialogs import NoteDialog
@@ -122,6 +122,11 @@ class CredentialsScreen(Screen):
         self.refresh_table()
 
     @property
+    def _monitoring(self) -> bool:
+        """Watched URLs make the health-check permissions part of the token's job."""
+        return bool(self.session.config.monitoring.urls)
+
+    @property
     def _zone(self) -> str:
         config = self.session.config
         return config.cloudflare.zone or config.target.domain
@@ -140,7 +145,8 @@ class CredentialsScreen(Screen):
         self._say(f"Verifying {secret.masked} from {secret.source}…")
         try:
             async with NetContext(config.network, config.target.domain, self.session.sprint.root) as net:
-                report = await check_token(secret.value, self._zone, net, config.cloudflare.api_base_url)
+                report = await check_token(secret.value, self._zone, net, config.cloudflare.api_base_url,
+                                           self._monitoring)
         except LaunchReadyError as exc:
             self._say(f"✗ {exc}")
             return
@@ -148,14 +154,16 @@ class CredentialsScreen(Screen):
             self._say(f"✗ Could not verify: {type(exc).__name__}: {exc}")
             return
         if report.rejected:
-            self._say(f"✗ FAIL Cloudflare rejected the token {secret.masked}. {token_recipe(self._zone)}")
+            self._say(f"✗ FAIL Cloudflare rejected the token {secret.masked}. "
+                      f"{token_recipe(self._zone, self._monitoring)}")
             return
         lines = [f"Token {secret.masked} from {secret.source}: {report.status or 'account token?'}"
                  + (f", expires {report.expires_on}" if report.expires_on else ", no expiry")]
-        for permission, purpose in READS:
+        for permission, purpose in reads(self._monitoring):
             state = report.reads.get(permission, "not checked")
-            word = "✓ PASS" if state == "ok" else "✗ FAIL"
+            word = ("✓ PASS" if state == "ok" else "- SKIP" if state.startswith(NOT_NEEDED)
+                    else "✗ FAIL")
             lines.append(f"{word}  {permission:<32} {purpose}" + ("" if state == "ok" else f" ({state})"))
         if report.missing:
-            lines.append(token_recipe(self._zone))
+            lines.append(token_recipe(self._zone, self._monitoring))
         self._say("\n".join(lines))
