@@ -348,12 +348,13 @@ def _demo(args) -> int:
             args.stage, args.only, args.format, args.output, args.save = [], [], "text", None, False
             return _run_checks(args, sprint, config, progress)
         if args.serve:
+            stopped = _stop_on_interrupt()  # before "ready": a Ctrl-C right after it is clean too
             print(f"sprint  {sprint.root}")
             for name, where in sandbox.endpoints().items():
                 print(f"{name:<15} {where}")
             print(f"token   {sandbox.token} (demo only)")
             print(f"ready in {time.perf_counter() - started:.2f} s; Ctrl-C stops", flush=True)
-            _serve_until_interrupted()
+            stopped.wait()
             return EXIT_OK
         sprint.locked().acquire()
         try:
@@ -364,15 +365,16 @@ def _demo(args) -> int:
             sprint.locked().release()
 
 
-def _serve_until_interrupted() -> None:
-    """Block until Ctrl-C or SIGTERM; the caller then stops the sandbox cleanly."""
+def _stop_on_interrupt():
+    """An event Ctrl-C or SIGTERM sets (instead of raising); the caller waits on it, then stops
+    the sandbox cleanly."""
     import signal
     import threading
 
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
+    return stop
 
 
 def _credentials(args) -> int:
