@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 
+from wizard.sandbox.demo import DEMO_TOKEN
+
 
 def launch(home, *args, **kw):
     env = {**os.environ, "LAUNCH_READY_HOME": str(home)}
@@ -33,6 +35,7 @@ def test_serve_prints_endpoints_and_leaves_nothing_listening(home):
             break
     text = "".join(lines)
     assert f"sprint  {home / 'demo'}" in text and "(demo only)" in text
+    assert DEMO_TOKEN not in text and "/services/" not in text  # credentials are never printed
     api_port = int(re.search(r"cloudflare_api\s+http://127\.0\.0\.1:(\d+)/client/v4", text).group(1))
     dns_port = int(re.search(r"dns\s+127\.0\.0\.1:(\d+)", text).group(1))
     https_port = int(re.search(r"edge\s+127\.0\.0\.2 http:\d+ https:(\d+)", text).group(1))

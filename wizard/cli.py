@@ -15,7 +15,7 @@ from pathlib import Path
 
 from wizard import __version__
 from wizard.errors import LaunchReadyError, UsageError
-from wizard.vault import redact
+from wizard.vault import mask, redact
 
 EXIT_OK, EXIT_BLOCKERS, EXIT_USAGE, EXIT_ENV, EXIT_BUG = 0, 1, 2, 3, 4
 
@@ -352,7 +352,8 @@ def _demo(args) -> int:
             print(f"sprint  {sprint.root}")
             for name, where in sandbox.endpoints().items():
                 print(f"{name:<15} {where}")
-            print(f"token   {sandbox.token} (demo only)")
+            # Masked like every credential: the demo's are in the process environment only.
+            print(f"token   {mask(sandbox.token)} (demo only), in wizard.sandbox.demo.DEMO_TOKEN")
             print(f"ready in {time.perf_counter() - started:.2f} s; Ctrl-C stops", flush=True)
             stopped.wait()
             return EXIT_OK

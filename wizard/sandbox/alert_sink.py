@@ -243,7 +243,11 @@ class AlertSink:
         self._webhook.status = status
 
     def webhook_url(self, path: str = "/services/T0000/B0000/sandbox-hook") -> str:
-        return f"http://{self.address}:{self._webhook.server_address[1]}{path}"
+        return f"http://{self.address}:{self.webhook_port}{path}"
+
+    @property
+    def webhook_port(self) -> int:
+        return self._webhook.server_address[1]
 
     @property
     def smtp_port(self) -> int:

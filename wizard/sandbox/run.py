@@ -92,7 +92,8 @@ class Sandbox:
             "cloudflare_api": self.api.base_url,
             "edge": f"{addresses.edge_ipv4} http:{self.ports.http} https:{self.ports.https}",
             "origin": f"{addresses.origin_ipv4} http:{self.ports.http} https:{self.ports.https}",
-            "alerts": f"{self.alerts.webhook_url()} smtp:{self.alerts.address}:{self.alerts.smtp_port}",
+            # the webhook URL itself is the demo's alert-webhook credential: not printed
+            "alerts": f"{self.alerts.address} webhook:{self.alerts.webhook_port} smtp:{self.alerts.smtp_port}",
         }
 
     def network(self, ca_bundle: str) -> Network:
