@@ -10,9 +10,9 @@ wizard.vault.CREDENTIALS). URLs and paths are checked against target.domain by S
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 # Where a value sits in a response: `json:<dotted.path>`, `cookie:<name>` or `header:<name>`.
 _LOCATOR = re.compile(r"^(json:[\w.\-\[\]]*|cookie:[\w\-]+|header:[\w\-]+|text:)$")
@@ -38,6 +38,10 @@ def _path(value: str) -> str:
     return value
 
 
+PathOrUrl = Annotated[str, AfterValidator(_path)]
+Locator = Annotated[str, AfterValidator(_locator)]
+
+
 # ---------------------------------------------------------------- api:
 
 
@@ -45,19 +49,11 @@ class Login(Section):
     """How a test account gets a session when its keyring entry is a password, not a token."""
 
     method: _METHOD = "POST"
-    url: str  # a path on base_url, e.g. /api/login
+    url: PathOrUrl  # a path on base_url, e.g. /api/login
     body: str = '{"email": "{{login}}", "password": "{{password}}"}'  # JSON template
-    token: str = "json:token"  # where the session is in the response
+    token: Locator = "json:token"  # where the session is in the response
 
-    @field_validator("url")
-    @classmethod
-    def _url(cls, v):
-        return _path(v)
 
-    @field_validator("token")
-    @classmethod
-    def _token(cls, v):
-        return _locator(v)
 
 
 class Accounts(Section):
@@ -73,21 +69,13 @@ class Resource(Section):
     """An object user A owns, for the cross-user (BOLA) test: how to create one, where it lives."""
 
     create_method: _METHOD = "POST"
-    create_url: str  # e.g. /api/chats
+    create_url: PathOrUrl  # e.g. /api/chats
     create_body: str = '{"title": "{{marker}}"}'
-    id_from: str = "json:id"
-    url: str  # the object's URL template, with {id}: /api/chats/{id}
+    id_from: Locator = "json:id"
+    url: PathOrUrl  # the object's URL template, with {id}: /api/chats/{id}
     update_body: str = '{"title": "{{marker}}"}'
 
-    @field_validator("create_url", "url")
-    @classmethod
-    def _urls(cls, v):
-        return _path(v)
 
-    @field_validator("id_from")
-    @classmethod
-    def _id(cls, v):
-        return _locator(v)
 
     @field_validator("url")
     @classmethod
@@ -102,35 +90,23 @@ class Chat(Section):
     keeps conversations); `reply` says where the answer text is."""
 
     method: _METHOD = "POST"
-    url: str = "/api/chat"
+    url: PathOrUrl = "/api/chat"
     body: str = '{"message": "{{prompt}}"}'
-    reply: str = "json:reply"
+    reply: Locator = "json:reply"
     new_session: str | None = None  # a path that creates a conversation (POST), id at json:id
-    session_from: str = "json:id"
+    session_from: Locator = "json:id"
 
-    @field_validator("url")
-    @classmethod
-    def _url(cls, v):
-        return _path(v)
 
-    @field_validator("reply", "session_from")
-    @classmethod
-    def _locators(cls, v):
-        return _locator(v)
 
 
 class Webhook(Section):
     """A webhook the product receives; its signing secret is the keyring's webhook-secret."""
 
-    url: str
+    url: PathOrUrl
     scheme: Literal["stripe", "hmac-sha256", "github"] = "stripe"
     header: str | None = None  # the signature header; default per scheme
     body: str = '{"id": "{{nonce}}", "type": "launch_ready.test"}'
 
-    @field_validator("url")
-    @classmethod
-    def _url(cls, v):
-        return _path(v)
 
 
 class Bounds(Section):
@@ -150,8 +126,8 @@ class Api(Section):
     production_confirmed: bool = False
     login: Login | None = None
     accounts: Accounts = Field(default_factory=Accounts)
-    protected_routes: list[str] = Field(default_factory=list)
-    admin_routes: list[str] = Field(default_factory=list)
+    protected_routes: list[PathOrUrl] = Field(default_factory=list)
+    admin_routes: list[PathOrUrl] = Field(default_factory=list)
     resource: Resource | None = None
     chat: Chat | None = None
     webhook: Webhook | None = None
@@ -164,10 +140,6 @@ class Api(Section):
     prompt_paths: list[str] = Field(default_factory=lambda: ["**/prompts/**", "**/*prompt*"])
     bounds: Bounds = Field(default_factory=Bounds)
 
-    @field_validator("protected_routes", "admin_routes")
-    @classmethod
-    def _routes(cls, v):
-        return [_path(p) for p in v]
 
     @field_validator("prompt_paths")
     @classmethod
@@ -186,14 +158,10 @@ class Api(Section):
 
 
 class Watch(Section):
-    url: str  # a full URL, or a path on api.base_url (else the canonical host)
+    url: PathOrUrl  # a full URL, or a path on api.base_url (else the canonical host)
     status: int = Field(default=200, ge=100, le=599)
     keyword: str | None = None  # must appear in the body
 
-    @field_validator("url")
-    @classmethod
-    def _url(cls, v):
-        return _path(v)
 
 
 class Alert(Section):
@@ -223,14 +191,10 @@ class Monitoring(Section):
 
 
 class Release(Section):
-    paths: list[str] = Field(default_factory=list)  # important public paths that must keep working
+    paths: list[PathOrUrl] = Field(default_factory=list)  # important public paths that must keep working
     health_path: str | None = "/health"
     me_path: str | None = "/api/me"  # read as user A by release.smoke
     staging_env: str | None = None  # env files (relative to the sprint folder) or names
     production_env: str | None = None
     rollback: str | None = None  # the command or the procedure, one line
 
-    @field_validator("paths")
-    @classmethod
-    def _paths(cls, v):
-        return [_path(p) for p in v]
