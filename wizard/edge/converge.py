@@ -52,10 +52,6 @@ class Live:
     def objects(self, kind: str) -> list[dict[str, Any]]:
         return (self.healthchecks if kind == "healthcheck" else self.policies) or []
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Live:
-        return cls(**data)
-
 
 async def read_live(api: EdgeApi, plan: Plan) -> Live:
     settings = [c.target for c in plan.of_kind("setting")]

@@ -65,10 +65,6 @@ class LiveZone:
             raise ValueError(f"not a {LIVE_ZONE_SCHEMA} document (schema {data.get('schema')!r})")
         return cls(**{k: v for k, v in data.items() if k != "schema"})
 
-    def records_at(self, name: str, *types: str) -> list[dict[str, Any]]:
-        name = name.lower().rstrip(".")
-        return [r for r in self.records if r["name"] == name and (not types or r["type"] in types)]
-
 
 async def read_live_zone(client: Cloudflare, net: NetContext, zone_name: str, *,
                          monitoring: bool = False) -> LiveZone:
