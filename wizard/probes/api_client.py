@@ -25,7 +25,7 @@ import httpx
 from wizard.net import NetContext
 from wizard.sections import Api
 from wizard.sprint import SprintConfig
-from wizard.vault import Vault, register_secret
+from wizard.vault import Secret, Vault, register_secret
 
 ACCOUNTS = {"user_a": "user-a", "user_b": "user-b", "admin": "admin"}  # -> keyring entry
 
@@ -49,6 +49,7 @@ class _RunTally:
     sent: int = 0
     sessions: dict[str, dict[str, str]] = field(default_factory=dict)
     logins: dict[str, asyncio.Lock] = field(default_factory=dict)
+    secrets: dict[str, Secret | None] = field(default_factory=dict)  # one keyring read per run
 
 
 _RUNS: weakref.WeakKeyDictionary[NetContext, _RunTally] = weakref.WeakKeyDictionary()
@@ -149,13 +150,19 @@ class ApiSession:
 
     # ------------------------------------------------------------------ sessions
     def has_account(self, account: str) -> bool:
-        return self.vault.get(ACCOUNTS[account]) is not None
+        return self._secret(account) is not None
+
+    def _secret(self, account: str) -> Secret | None:
+        """The account's credential, read once per run (a keyring read is a D-Bus round trip)."""
+        if account not in self._run.secrets:
+            self._run.secrets[account] = self.vault.get(ACCOUNTS[account])
+        return self._run.secrets[account]
 
     async def auth(self, account: str) -> dict[str, str]:
         """The headers that sign `account` in: its keyring entry as a bearer token, or, when
         api.accounts names its login and api.login is set, a session from the login template
         (one login per account per run)."""
-        secret = self.vault.get(ACCOUNTS[account])
+        secret = self._secret(account)
         if secret is None:
             raise ApiProblem(f"no {ACCOUNTS[account]} credential: store it with "
                              f"`launch-ready credentials {self.config.name} set {ACCOUNTS[account]}`")
