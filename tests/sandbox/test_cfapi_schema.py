@@ -1,5 +1,5 @@
 """Every request and answer of a session over every endpoint, checked against Cloudflare's own
-OpenAPI schema (shared/cloudflare/openapi-subset.json) and, for the batch endpoint that schema
+OpenAPI schema (tests/data/cloudflare/openapi-subset.json) and, for the batch endpoint that schema
 predates, against the official SDK's types."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from wizard.sandbox.cfapi.routing import ROUTES
 
 from .test_cfapi_settings_rulesets import CACHE_RULE, REDIRECT_RULE
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "cloudflare" / "openapi-subset.json"
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "data" / "cloudflare" / "openapi-subset.json"
 BATCH = "/zones/{zone_id}/dns_records/batch"
 
 
@@ -27,7 +27,7 @@ BATCH = "/zones/{zone_id}/dns_records/batch"
 def spec() -> dict[str, Any]:
     if not SCHEMA_PATH.is_file():
         pytest.fail(f"Cloudflare's OpenAPI subset is missing: expected {SCHEMA_PATH} "
-                    "(shared/cloudflare/ beside the checkout)")
+                    "(vendored in the repository, see tests/data/README.md)")
     return _repair(json.loads(SCHEMA_PATH.read_text()))
 
 
