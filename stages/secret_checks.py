@@ -30,8 +30,8 @@ from wizard.probes.secrets.repo import (
     scan_worktree,
 )
 from wizard.probes.secrets.rules import RULES_BY_ID
+from wizard.sprint import ALLOWLIST_FILE
 
-ALLOWLIST_FILE = "secrets-allowlist.yaml"
 MAX_LOCATIONS = 50
 NOT_CONFIGURED = "repo.path is not set in sprint.yaml (the product's repository to scan)"
 

@@ -140,3 +140,69 @@ def test_free_notes_are_kept_and_an_empty_one_removes_it(tmp_path):
     assert again.position.key == "dns.resolves@acme.example"
     again.note("dns.resolves@acme.example", "")
     assert again.notes == {}
+
+
+# ---------------------------------------------------------------- size bounds
+
+
+def _cli(home, *args):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "wizard", *args], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "LAUNCH_READY_HOME": str(home)})
+
+
+def test_a_20_mb_sprint_yaml_is_refused_before_it_is_parsed(home):
+    """A long list pasted into sprint.yaml: one line naming the file and the cap, exit 2, fast
+    (it used to hang `check` for minutes), and the file is left as it was."""
+    root = home / "big"
+    root.mkdir(parents=True)
+    hosts = "".join(f"  - h{i}.acme.example\n" for i in range(900_000))
+    text = GOOD.replace("  hosts: [acme.example, www.acme.example]\n",
+                        "  hosts:\n  - acme.example\n" + hosts)
+    (root / "sprint.yaml").write_text(text)
+    assert (root / "sprint.yaml").stat().st_size > 20 * 1024 * 1024
+    done = _cli(home, "check", "big")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert f"{root / 'sprint.yaml'}: is 2" in done.stderr  # "is 2x.x MiB"
+    assert "over the 1.0 MiB launch-ready reads for a sprint.yaml" in done.stderr
+    assert (root / "sprint.yaml").read_text() == text
+
+
+def test_a_long_list_under_the_file_cap_is_refused_by_its_own_bound(tmp_path):
+    hosts = "".join(f"  - h{i}.acme.example\n" for i in range(201))
+    sprint = write_sprint(tmp_path, GOOD.replace("  hosts: [acme.example, www.acme.example]\n",
+                                                 "  hosts:\n  - acme.example\n" + hosts))
+    with pytest.raises(SprintFileError, match=r"sprint.yaml:7: target.hosts: List should have at most 200"):
+        sprint.load_config()
+
+
+@pytest.mark.parametrize(("name", "release", "what"), [
+    ("secrets-allowlist.yaml", "", "a secrets allowlist"),
+    ("staging.env", "release:\n  staging_env: staging.env\n  production_env: prod.env\n", "an env file"),
+])
+def test_files_the_sprint_names_are_capped_too(home, name, release, what):
+    root = home / "acme"
+    root.mkdir(parents=True)
+    (root / "sprint.yaml").write_text(GOOD + release)
+    (root / name).write_text("# x\n" * 300_000)  # 1.2 MB
+    done = _cli(home, "check", "acme", "--only", "dns.resolves")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert f"{root / name}: is 1.1 MiB, over the 1.0 MiB launch-ready reads for {what}" in done.stderr
+
+
+def test_a_progress_file_over_its_cap_is_refused_and_kept(tmp_path, monkeypatch):
+    import wizard.sprint
+
+    sprint = write_sprint(tmp_path, GOOD)
+    sprint.save_progress(Progress())
+    before = sprint.progress_path.read_bytes()
+    monkeypatch.setattr(wizard.sprint, "PROGRESS_FILE_CAP", 10)
+    with pytest.raises(SprintFileError, match="over the 10 bytes launch-ready reads for a progress.yaml"):
+        sprint.load_progress()
+    with pytest.raises(SprintFileError):
+        sprint.save_progress(Progress())
+    assert sprint.progress_path.read_bytes() == before

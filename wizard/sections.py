@@ -126,18 +126,19 @@ class Api(Section):
     production_confirmed: bool = False
     login: Login | None = None
     accounts: Accounts = Field(default_factory=Accounts)
-    protected_routes: list[PathOrUrl] = Field(default_factory=list)
-    admin_routes: list[PathOrUrl] = Field(default_factory=list)
+    protected_routes: list[PathOrUrl] = Field(default_factory=list, max_length=200)
+    admin_routes: list[PathOrUrl] = Field(default_factory=list, max_length=200)
     resource: Resource | None = None
     chat: Chat | None = None
     webhook: Webhook | None = None
     logs_command: str | None = None  # prints the product's recent logs (run with a timeout)
-    output_hosts: list[str] = Field(default_factory=list)  # hosts the bot may link to, beyond the domain
+    output_hosts: list[str] = Field(default_factory=list, max_length=100)  # hosts the bot may link to, beyond the domain
     # An order (or other object) id user B owns: ai.tool-misuse asks the bot for it as user A.
     other_order: str | None = None
     # Globs (git pathspec, ** for any depth) of the product's files holding the system prompt or
     # the model choice: the CI workflow re-runs the ai.* checks when a push changes one of them.
-    prompt_paths: list[str] = Field(default_factory=lambda: ["**/prompts/**", "**/*prompt*"])
+    prompt_paths: list[str] = Field(default_factory=lambda: ["**/prompts/**", "**/*prompt*"],
+                                    max_length=100)
     bounds: Bounds = Field(default_factory=Bounds)
 
 
@@ -174,12 +175,12 @@ class Alert(Section):
     smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
     smtp_user: str | None = None
     smtp_from: str | None = None
-    smtp_to: list[str] = Field(default_factory=list)
+    smtp_to: list[str] = Field(default_factory=list, max_length=20)
 
 
 class Monitoring(Section):
-    urls: list[Watch] = Field(default_factory=list)  # home page, login, key API routes, webhook
-    latency_urls: list[str] = Field(default_factory=list)  # critical APIs timed besides the chat
+    urls: list[Watch] = Field(default_factory=list, max_length=50)  # home page, login, key API routes, webhook
+    latency_urls: list[str] = Field(default_factory=list, max_length=50)  # critical APIs timed besides the chat
     samples: int = Field(default=20, ge=1, le=200)
     spread_s: float = Field(default=30, ge=0, le=3600)  # samples are spread over this long
     p95_budget_s: float = Field(default=2.0, gt=0, le=60)
@@ -191,7 +192,7 @@ class Monitoring(Section):
 
 
 class Release(Section):
-    paths: list[PathOrUrl] = Field(default_factory=list)  # important public paths that must keep working
+    paths: list[PathOrUrl] = Field(default_factory=list, max_length=200)  # important public paths that must keep working
     health_path: str | None = "/health"
     me_path: str | None = "/api/me"  # read as user A by release.smoke
     staging_env: str | None = None  # env files (relative to the sprint folder) or names

@@ -58,9 +58,10 @@ class _Model(BaseModel):
 class Target(_Model):
     domain: str
     canonical: str | None = None
-    hosts: list[str]
-    pages: list[str] = Field(default_factory=list)
-    private_urls: list[str] = Field(default_factory=list)
+    # Lists are bounded: every entry is probed on every run, and a runaway list must not hang one.
+    hosts: list[str] = Field(max_length=200)
+    pages: list[str] = Field(default_factory=list, max_length=100)
+    private_urls: list[str] = Field(default_factory=list, max_length=100)
 
     @field_validator("domain")
     @classmethod
@@ -78,14 +79,13 @@ class Target(_Model):
         if not v:
             raise ValueError("list at least one host, e.g. [acme.example, www.acme.example]")
         domain = info.data.get("domain")
-        out: list[str] = []
+        out: dict[str, None] = {}  # ordered, without repeats
         for host in v:
             name = normalize_hostname(host)
             if domain and not in_scope(name, domain):
                 raise ValueError(f"host {name} is outside the domain {domain}")
-            if name not in out:
-                out.append(name)
-        return out
+            out[name] = None
+        return list(out)
 
     @field_validator("pages", "private_urls")
     @classmethod
@@ -104,7 +104,7 @@ class Target(_Model):
 
 class Email(_Model):
     sends_mail: bool = True
-    dkim_selectors: list[str] = Field(default_factory=list)
+    dkim_selectors: list[str] = Field(default_factory=list, max_length=50)
 
 
 class CloudflareConfig(_Model):
@@ -122,8 +122,8 @@ class Repo(_Model):
 
 
 class Network(_Model):
-    nameservers: list[str] = Field(default_factory=list)
-    connect_to: list[str] = Field(default_factory=list)
+    nameservers: list[str] = Field(default_factory=list, max_length=10)
+    connect_to: list[str] = Field(default_factory=list, max_length=50)
     ca_bundle: str | None = None
     timeout_s: float = Field(default=10, gt=0, le=120)
     request_budget: int = Field(default=500, ge=1, le=100_000)
@@ -287,13 +287,43 @@ class Progress(_Model):
 # ---------------------------------------------------------------- YAML reading with lines
 
 
-def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+MIB = 1024 * 1024
+# Every file launch-ready parses has a cap, checked before it is read: a sprint file holds a few
+# kilobytes, and a runaway one (a list pasted a million times) must not hang a run.
+SPRINT_FILE_CAP = 1 * MIB  # sprint.yaml, recent.yaml
+PROGRESS_FILE_CAP = 64 * MIB  # progress.yaml: findings with their evidence
+INPUT_FILE_CAP = 1 * MIB  # files a sprint names: the secrets allowlist, env files
+ALLOWLIST_FILE = "secrets-allowlist.yaml"
+
+
+def _mib(size: int) -> str:
+    return f"{size / MIB:.1f} MiB" if size >= MIB // 10 else f"{size} bytes"
+
+
+def refuse_over_cap(path: Path, size: int, cap: int, what: str) -> None:
+    if size > cap:
+        raise SprintFileError(path, f"is {_mib(size)}, over the {_mib(cap)} launch-ready reads "
+                              f"for {what}: trim it")
+
+
+def read_capped(path: Path, cap: int, what: str) -> str:
+    """A UTF-8 file read whole, or SprintFileError (exit 2) when it is over `cap` bytes, not UTF-8
+    or unreadable. The size is checked before reading, and the read stops at the cap anyway."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise SprintFileError(path, "is not UTF-8 text") from None
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            data = b"" if size > cap else handle.read(cap + 1)  # it may grow after fstat
     except OSError as exc:
         raise SprintFileError(path, f"cannot be read ({exc.strerror})") from None
+    refuse_over_cap(path, max(size, len(data)), cap, what)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SprintFileError(path, "is not UTF-8 text") from None
+
+
+def _read_yaml(path: Path, cap: int) -> tuple[Any, yaml.Node | None]:
+    text = read_capped(path, cap, f"a {path.name}")
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -373,11 +403,11 @@ def _check_schema(path: Path, data: Any, node: yaml.Node | None, expected: str) 
             )
 
 
-def _parse(path: Path, model: type[BaseModel], expected: str, context: dict | None = None):
-    data, node = _read_yaml(path)
+def _parse(path: Path, model: type[BaseModel], expected: str, cap: int = SPRINT_FILE_CAP):
+    data, node = _read_yaml(path, cap)
     _check_schema(path, data, node, expected)
     try:
-        return model.model_validate(data, context=context)
+        return model.model_validate(data)
     except ValidationError as exc:
         raise _explain(exc, path, node) from None
 
@@ -459,12 +489,25 @@ class Sprint:
 
     # reading
     def load_config(self) -> SprintConfig:
-        return _parse(self.config_path, SprintConfig, SPRINT_SCHEMA)
+        """The config, and the files it names checked against their caps (before any run)."""
+        config = _parse(self.config_path, SprintConfig, SPRINT_SCHEMA)
+        inputs = [(self.root / ALLOWLIST_FILE, "a secrets allowlist"),
+                  *((self.resolve(p), "an env file") for p in (
+                      config.release.staging_env, config.release.production_env) if p)]
+        for path, what in inputs:
+            if path.is_file():
+                refuse_over_cap(path, path.stat().st_size, INPUT_FILE_CAP, what)
+        return config
 
     def load_progress(self) -> Progress:
         if not self.progress_path.exists():
             return Progress()
-        return _parse(self.progress_path, Progress, PROGRESS_SCHEMA)
+        return _parse(self.progress_path, Progress, PROGRESS_SCHEMA, PROGRESS_FILE_CAP)
+
+    def resolve(self, value: str) -> Path:
+        """A path from the config: relative ones start at the sprint folder."""
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.root / path
 
     # locking
     def locked(self) -> FileLock:
@@ -484,8 +527,8 @@ class Sprint:
 
     def _write(self, path: Path, text: str, model: type[BaseModel], schema: str) -> None:
         with self._lock:
-            if path.exists():
-                _parse(path, model, schema)  # refuse to replace a file we cannot read
+            if path.exists():  # refuse to replace a file we cannot read
+                _parse(path, model, schema, PROGRESS_FILE_CAP if model is Progress else SPRINT_FILE_CAP)
             write_atomic(path, redact(text))  # a secret pasted into a note stays out of the file
 
 

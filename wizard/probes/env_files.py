@@ -10,14 +10,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wizard.errors import SprintFileError
 from wizard.probes.secrets.engine import fingerprint, scan_text
 from wizard.probes.secrets.repo import (
     PUBLIC_NAMES,
     SECRET_NAME,
     public_env_matches,
-    read_bounded,
 )
 from wizard.probes.secrets.rules import is_placeholder
+from wizard.sprint import INPUT_FILE_CAP, read_capped
 from wizard.vault import register_secret
 
 _LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(?P<rest>.*)$")
@@ -75,9 +76,10 @@ class EnvFile:
 
 
 def read_env_file(path: Path) -> EnvFile:
-    text, _ = read_bounded(path)
-    if text is None:
-        raise ValueError(f"{path.name} is not a text file")
+    try:
+        text = read_capped(path, INPUT_FILE_CAP, "an env file")
+    except SprintFileError as exc:
+        raise ValueError(str(exc)) from None
     values = parse_env(text)
     for name, value in values.items():
         if looks_secret(name, value):

@@ -20,8 +20,10 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from wizard.errors import SprintFileError
 from wizard.probes.secrets.engine import Match, make_match, scan, scan_text
 from wizard.probes.secrets.rules import is_placeholder
+from wizard.sprint import INPUT_FILE_CAP, read_capped
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 BINARY_SNIFF = 8192
@@ -325,7 +327,9 @@ def load_allowlist(path: Path) -> dict[str, str]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(read_capped(path, INPUT_FILE_CAP, "a secrets allowlist")) or {}
+    except SprintFileError as exc:
+        raise ValueError(str(exc)) from None
     except yaml.YAMLError as exc:
         raise ValueError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
     entries = data.get("allow", []) if isinstance(data, dict) else None
