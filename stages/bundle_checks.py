@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from stages.base import Check
+from stages.per_run import needs_domain
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.probes.bundles import MAX_SCRIPTS, shipped
@@ -38,6 +39,7 @@ def _key_finding(check: Check, matches: list[Match]) -> Finding:
     )
 
 
+@needs_domain
 async def _client_bundle(ctx: RunContext, check: Check) -> list[Finding]:
     pages = ctx.config.target.pages
     shipment = await shipped(ctx.net, pages)

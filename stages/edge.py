@@ -6,12 +6,14 @@ import asyncio
 
 from stages.base import Check, Deliverable, ManualItem, Stage
 from stages.cloudflare_checks import STAGE3_CHECKS as CLOUDFLARE_CHECKS
+from stages.per_run import needs_domain
 from stages.web_checks import STAGE3_CHECKS as WEB_CHECKS
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.probes.dns import Resolution, resolve_host
 
 
+@needs_domain
 async def _dns_resolves(ctx: RunContext, check: Check) -> list[Finding]:
     hosts = ctx.config.target.hosts
     results = await asyncio.gather(*(resolve_host(ctx.net, h) for h in hosts))

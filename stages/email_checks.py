@@ -3,7 +3,9 @@
 A domain that sends mail needs all three to land in inboxes (Gmail and Yahoo require them of bulk
 senders) and to stop others sending as it. A domain that sends none (email.sends_mail: false)
 should say so: `v=spf1 -all` and `p=reject`, so nobody can use its name; those findings are
-can-wait, since no launch mail depends on them, and DKIM is skipped.
+can-wait, since no launch mail depends on them, and DKIM is skipped. None of them runs when the
+domain does not resolve at all (stages.per_run.needs_domain): "no SPF record" of a domain that
+does not exist would send the user after the wrong problem.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import asyncio
 
 from stages.base import Check
-from stages.per_run import once
+from stages.per_run import needs_domain, once
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.probes.mail_auth import DkimKey, MailPolicy, dkim_key, mail_policy
@@ -45,6 +47,7 @@ def _dns_trouble(error: str) -> bool:
 # ---------------------------------------------------------------- email.spf
 
 
+@needs_domain
 async def _spf(ctx: RunContext, check: Check) -> list[Finding]:
     domain = ctx.config.target.domain
     policy = await _policy(ctx)
@@ -113,6 +116,7 @@ SPF = Check(
 # ---------------------------------------------------------------- email.dmarc
 
 
+@needs_domain
 async def _dmarc(ctx: RunContext, check: Check) -> list[Finding]:
     domain = ctx.config.target.domain
     policy = await _policy(ctx)
@@ -171,6 +175,7 @@ DMARC = Check(
 # ---------------------------------------------------------------- email.dkim
 
 
+@needs_domain
 async def _dkim(ctx: RunContext, check: Check) -> list[Finding]:
     domain = ctx.config.target.domain
     selectors = ctx.config.email.dkim_selectors

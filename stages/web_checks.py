@@ -2,7 +2,9 @@
 TLS, redirects, HSTS, mixed content), each a verdict on evidence from wizard.probes.
 
 Every host's http:// and https:// redirect chains are walked once per run (wizard.probes.http)
-and read by several checks; each check works on all its subjects concurrently.
+and read by several checks; each check works on all its subjects concurrently. The stage 3
+checks run only when the domain resolves (stages.per_run.needs_domain); dns.nameservers says why
+it does not.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from stages.base import Check
-from stages.per_run import once
+from stages.per_run import domain_status, needs_domain, once, unresolved_cause
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.net import NetContext
@@ -83,26 +85,40 @@ def _host_check(judge: HostJudge) -> Callable[[RunContext, Check], Awaitable[lis
 
         return list(await asyncio.gather(*(one(h) for h in ctx.config.target.hosts)))
 
-    return probe
+    return needs_domain(probe)
 
 
 # ---------------------------------------------------------------- stage 1: nameservers
 
+# What to do when the domain cannot be looked up (stages.per_run.domain_status), by outcome.
+_UNRESOLVED_ADVICE = {
+    "nxdomain": "check target.domain for a typo, or register it",
+    "timeout": "no network, or network.nameservers is wrong",
+    "servfail": "check the domain's delegation at the registrar, and network.nameservers",
+}
+
+
 async def _dns_nameservers(ctx: RunContext, check: Check) -> list[Finding]:
+    """The owner of the run's one finding about a domain that cannot be looked up at all."""
     domain = ctx.config.target.domain
-    d = await delegation(ctx.net, domain)
+    apex = await domain_status(ctx)
+    if not apex.exists:
+        status = Status.FAIL if apex.outcome == "nxdomain" else Status.ERROR
+        summary = f"{unresolved_cause(ctx, apex)}: {_UNRESOLVED_ADVICE[apex.outcome]}"
+        return [check.finding(domain, status, summary, apex.evidence(),
+                              remediation="Until DNS answers for the domain, the checks of names "
+                                          "under it say \"not checked\" and point here.")]
+    if apex.outcome == "nodata":
+        return [check.finding(domain, Status.FAIL, f"{domain} exists but has no NS records",
+                              apex.evidence(), remediation="Set target.domain to the registrable domain "
+                              "(the apex), and check its delegation at the registrar.")]
+    d = await delegation(ctx.net, apex)
     evidence = {"ns": d.ns, "answers": [a.as_dict() for a in d.answers],
                 "asked": "each NS host directly" if d.direct else "the configured nameservers"}
     if not d.direct:
         evidence["note"] = (f"the NS hosts ({', '.join(d.ns)}) could not be resolved, so they could "
                             "not be reached directly; the SOA was read from the configured "
                             "nameservers instead")
-    if d.error:
-        status = Status.ERROR if d.timed_out else Status.FAIL
-        return [check.finding(domain, status, f"the NS question for {domain} failed: {d.error}",
-                              {**evidence, "error": d.error},
-                              remediation="Check the domain's delegation at the registrar, and "
-                                          "network.nameservers in sprint.yaml.")]
     by_serial = {a.server: a.serial for a in d.answers if a.serial is not None}
     broken = [a for a in d.answers if a.serial is None and not a.timed_out]
     slow = [a for a in d.answers if a.timed_out]
@@ -138,6 +154,7 @@ DNS_NAMESERVERS = Check(
 
 # ---------------------------------------------------------------- stage 3: DNS consistency
 
+@needs_domain
 async def _dns_consistent(ctx: RunContext, check: Check) -> list[Finding]:
     hosts = ctx.config.target.hosts
     resolutions = await asyncio.gather(*(resolve_host(ctx.net, h) for h in hosts))
@@ -263,6 +280,7 @@ def _canonical_verdict(chain: Chain, canonical: str) -> tuple[Status, str]:
     return Status.PASS, f"{chain.start} reaches https://{canonical} ({' '.join(map(str, codes))})"
 
 
+@needs_domain
 async def _canonical_redirect(ctx: RunContext, check: Check) -> list[Finding]:
     target = ctx.config.target
     variants = [h for h in target.hosts if h != target.canonical and h in (target.domain, f"www.{target.domain}")]
@@ -354,6 +372,7 @@ def _hsts(check: Check, ctx: RunContext, host: str, http: Chain, https: Chain) -
 
 # ---------------------------------------------------------------- stage 3: certificates, pages
 
+@needs_domain
 async def _tls_certificate(ctx: RunContext, check: Check) -> list[Finding]:
     async def one(host: str) -> Finding:
         try:
@@ -402,6 +421,7 @@ async def _page_html(ctx: RunContext, url: str) -> str:
         return body.decode(response.encoding or "utf-8", "replace")
 
 
+@needs_domain
 async def _mixed_content(ctx: RunContext, check: Check) -> list[Finding]:
     async def one(page: str) -> Finding:
         chain = await shared_chain(ctx.net, page)

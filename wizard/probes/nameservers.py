@@ -4,6 +4,10 @@ On the internet each NS host is asked for the SOA directly (at its own address, 
 nameserver that lags behind or does not answer is seen. When the NS hosts cannot be resolved
 (a private or sandboxed network), the configured resolvers are asked instead, and the result
 says so: it then shows what the sprint's resolvers serve, not each authoritative server.
+
+The apex's NS question is also the run's test of whether the domain can be looked up at all
+(`apex_ns`): a domain that does not exist, or a resolver that does not answer, is told apart
+there in dns.resolves' words (wizard.probes.dns.Outcome).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import dns.rdatatype
 import dns.resolver
 
 from wizard.net import NetContext
-from wizard.probes.dns import resolve_host
+from wizard.probes.dns import Outcome, resolve_host
 
 DNS_PORT = 53
 
@@ -37,14 +41,60 @@ class SoaAnswer:
                 **({"error": self.error} if self.error else {})}
 
 
+@dataclass(frozen=True)
+class Apex:
+    """The answer to the apex's NS question: "ok" (its NS names) and "nodata" mean the domain
+    exists, "nxdomain" that it does not, "timeout" and "servfail" that DNS could not tell."""
+
+    domain: str
+    outcome: Outcome
+    asked: tuple[str, ...]  # the run's resolvers, as "address[:port]"
+    ns: tuple[str, ...] = ()
+    detail: str = ""
+
+    @property
+    def exists(self) -> bool:
+        return self.outcome in ("ok", "nodata")
+
+    def evidence(self) -> dict:
+        return {"outcome": self.outcome, "asked": list(self.asked), "ns": list(self.ns),
+                **({"detail": self.detail} if self.detail else {})}
+
+
+def _label(address: str, port: int) -> str:
+    return f"{address}:{port}" if port != DNS_PORT else address
+
+
+def resolvers(net: NetContext) -> list[tuple[str, int]]:
+    """(address, port) of each nameserver the run's resolver asks: network.nameservers, else the
+    system's."""
+    return [(ns, net.resolver.port) if isinstance(ns, str) else (ns.address, ns.port)
+            for ns in net.resolver.nameservers]
+
+
+async def apex_ns(net: NetContext, domain: str) -> Apex:
+    """The NS question for domain through the run's resolver, and what its failure means."""
+    asked = tuple(_label(a, p) for a, p in resolvers(net))
+    try:
+        answer = await net.query(domain, "NS")
+    except dns.resolver.NXDOMAIN:
+        return Apex(domain, "nxdomain", asked)
+    except dns.resolver.NoAnswer:
+        return Apex(domain, "nodata", asked)
+    except dns.exception.Timeout as exc:
+        return Apex(domain, "timeout", asked, detail=str(exc))
+    except dns.exception.DNSException as exc:  # NoNameservers: each one failed or refused
+        return Apex(domain, "servfail", asked, detail=str(exc))
+    ns = sorted(r.target.to_text(omit_final_dot=True).lower() for r in answer)
+    return Apex(domain, "ok", asked, tuple(ns))
+
+
 @dataclass
 class Delegation:
     domain: str
     ns: list[str] = field(default_factory=list)
     answers: list[SoaAnswer] = field(default_factory=list)
     direct: bool = True  # False: asked the configured resolvers, the NS hosts did not resolve
-    error: str = ""  # the NS question itself failed
-    timed_out: bool = False
 
     @property
     def serials(self) -> set[int]:
@@ -54,7 +104,7 @@ class Delegation:
 async def soa_serial(net: NetContext, server: str, address: str, port: int, domain: str) -> SoaAnswer:
     """One SOA question straight to one server: its serial, or why there is none."""
     net.budget.spend(f"DNS {domain} SOA @{address}:{port}")
-    answer = SoaAnswer(server, f"{address}:{port}" if port != DNS_PORT else address)
+    answer = SoaAnswer(server, _label(address, port))
     query = dns.message.make_query(domain, dns.rdatatype.SOA)
     try:
         response, _tcp = await dns.asyncquery.udp_with_fallback(query, address, timeout=net.timeout_s,
@@ -73,27 +123,16 @@ async def soa_serial(net: NetContext, server: str, address: str, port: int, doma
     return answer
 
 
-async def delegation(net: NetContext, domain: str) -> Delegation:
-    """NS names of domain and the SOA serial each one (or each configured resolver) serves."""
-    result = Delegation(domain)
-    try:
-        answer = await net.query(domain, "NS")
-    except dns.exception.Timeout as exc:
-        result.error, result.timed_out = f"the NS question timed out: {exc}", True
-        return result
-    except dns.exception.DNSException as exc:
-        result.error = f"{type(exc).__name__}: {exc}"
-        return result
-    result.ns = sorted(r.target.to_text(omit_final_dot=True).lower() for r in answer)
+async def delegation(net: NetContext, apex: Apex) -> Delegation:
+    """The SOA serial each NS host of the apex (or each of the run's resolvers) serves."""
+    result = Delegation(apex.domain, list(apex.ns))
     addresses = [r.addresses for r in await asyncio.gather(*(resolve_host(net, ns) for ns in result.ns))]
     found = dict(zip(result.ns, addresses, strict=True))
     targets = [(ns, a[0], DNS_PORT) for ns, a in found.items() if a]
     unresolved = [SoaAnswer(ns, "", error="the NS host does not resolve") for ns, a in found.items() if not a]
     if not targets:
         result.direct, unresolved = False, []
-        targets = [(f"{ns.address}:{ns.port}", ns.address, ns.port) for ns in net.nameservers]
-        if not targets:  # the system resolver
-            targets = [(str(a), str(a), DNS_PORT) for a in dns.resolver.Resolver().nameservers]
-    asked = await asyncio.gather(*(soa_serial(net, s, a, p, domain) for s, a, p in targets))
+        targets = [(_label(a, p), a, p) for a, p in resolvers(net)]
+    asked = await asyncio.gather(*(soa_serial(net, s, a, p, apex.domain) for s, a, p in targets))
     result.answers = [*asked, *unresolved]
     return result
