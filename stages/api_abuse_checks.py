@@ -484,8 +484,7 @@ async def webhook_signature(ctx: RunContext, check: Check, s: ApiSession) -> lis
         return _no_endpoint(ctx, check, "api.webhook")
     secret = s.vault.get("webhook-secret")
     if secret is None:
-        raise ApiProblem(f"no webhook-secret credential: store it with "
-                         f"`launch-ready credentials {ctx.config.name} webhook-secret set`")
+        raise ApiProblem(s.vault.missing("webhook-secret"))
     register_secret(secret.value)
     subject = f"POST {webhook.url}"
 

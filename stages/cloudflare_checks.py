@@ -65,8 +65,7 @@ async def _read_zone_state(ctx: RunContext) -> ZoneState | Unavailable:
     if token is None:
         return Unavailable(
             Status.SKIPPED,
-            f"no Cloudflare token: run `launch-ready credentials {name} set cloudflare-token`, "
-            "or set CLOUDFLARE_API_TOKEN",
+            _vault(ctx).missing("cloudflare-token"),
             f"Create an API token with read permissions ({TOKEN_PERMISSIONS}) for the zone; "
             "the live checks run without it.",
         )

@@ -58,10 +58,29 @@ class FixResult:
 
 
 def asked_fixes(progress: Progress) -> list[str]:
-    """The fixes the last results ask for (failing or warning findings), in catalogue order."""
-    wanted = {ALIASES.get(f.fix, f.fix) for f in progress.findings()
+    """The fixes the last saved results ask for, in catalogue order."""
+    return fixes_asked_by(progress.findings())
+
+
+def fixes_asked_by(findings: list[Finding]) -> list[str]:
+    """The fixes failing or warning findings name, in catalogue order."""
+    wanted = {ALIASES.get(f.fix, f.fix) for f in findings
               if f.fix and f.status in (Status.FAIL, Status.WARN)}
     return [fix for fix in FIXES if fix in wanted]
+
+
+async def fixes_to_plan(sprint: Sprint, config: SprintConfig, progress: Progress,
+                        on_step: Step | None = None, *, save: bool = False) -> list[str]:
+    """The fixes the saved results ask for; when no check that can ask for a fix has a saved
+    result (a fresh sprint), those checks run first, so `plan` and `apply` are never a dead end.
+    Their results are recorded only with `save` (apply does; plan writes nothing)."""
+    fix_checks = checks_for(list(FIXES))
+    if any(f.id in fix_checks for f in progress.findings()):
+        return asked_fixes(progress)
+    if on_step:
+        on_step(f"no saved results: running the {len(fix_checks)} checks that can ask for a fix")
+    run = await run_sprint(sprint, config, only=fix_checks, progress=progress if save else None)
+    return fixes_asked_by(run.findings)
 
 
 def checks_for(fix_ids: list[str]) -> list[str]:
@@ -71,10 +90,7 @@ def checks_for(fix_ids: list[str]) -> list[str]:
 @asynccontextmanager
 async def cloudflare(sprint: Sprint, config: SprintConfig) -> AsyncIterator[tuple[Cloudflare, NetContext]]:
     """The SDK client (token from the keyring or CLOUDFLARE_API_TOKEN) and a fresh net context."""
-    secret = Vault(config.name).get("cloudflare-token")
-    if secret is None:
-        raise UsageError(f"no Cloudflare token: run `launch-ready credentials {config.name} set` "
-                         "(or set CLOUDFLARE_API_TOKEN in CI)")
+    secret = Vault(config.name, sprint.root).require("cloudflare-token")
     async with NetContext(config.network, config.target.domain, sprint.root) as net:
         yield build_client(secret.value, net, config.cloudflare.api_base_url), net
 
@@ -90,8 +106,7 @@ async def make_plan(sprint: Sprint, config: SprintConfig, fix_ids: list[str]) ->
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if not ids:
-        raise UsageError("no fix asked for: name one with --fix, or run `launch-ready check "
-                         f"{config.name} --save` so the failing checks can name theirs")
+        raise UsageError("no fix asked for: name one with --fix")
     async with cloudflare(sprint, config) as (client, net):
         try:
             live = await read_live_zone(client, net, _zone(config), monitoring="cf.healthchecks" in ids)

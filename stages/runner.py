@@ -29,7 +29,7 @@ async def run_sprint(
              ", ".join(c.id for c in checks))
     try:
         async with NetContext(config.network, config.target.domain, sprint.root) as net:
-            result = await run_checks(checks, RunContext(config, net, log, Vault(config.name)), on_event)
+            result = await run_checks(checks, RunContext(config, net, log, Vault(config.name, sprint.root)), on_event)
             log.info("done in %.2f s, %d requests", result.duration_s, net.budget.used)
     finally:
         close_run_log(log)

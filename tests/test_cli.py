@@ -138,14 +138,14 @@ def test_bad_sprint_file_is_one_line_exit_2_and_untouched(sprint, home, edit, wo
 
 def test_unreadable_sprint_file(sprint, monkeypatch, capsys):
     # mode 000 means nothing to root (CI runs as root): make the read itself fail
-    real_read = Path.read_text
+    real_open = Path.open
 
     def refuse(self, *args, **kwargs):
         if self == sprint.config_path:
             raise PermissionError(13, "Permission denied")
-        return real_read(self, *args, **kwargs)
+        return real_open(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_text", refuse)
+    monkeypatch.setattr(Path, "open", refuse)
     assert main(["check", "acme"]) == 2
     err = capsys.readouterr().err
     assert err == f"launch-ready: {sprint.config_path}: cannot be read (Permission denied)\n"

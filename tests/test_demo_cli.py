@@ -6,10 +6,12 @@ import os
 import re
 import signal
 import socket
+import stat
 import subprocess
 import sys
 
 from wizard.sandbox.demo import DEMO_TOKEN
+from wizard.vault import agent_socket
 
 
 def launch(home, *args, **kw):
@@ -34,7 +36,7 @@ def test_serve_prints_endpoints_and_leaves_nothing_listening(home):
         if line.startswith("ready in"):
             break
     text = "".join(lines)
-    assert f"sprint  {home / 'demo'}" in text and "(demo only)" in text
+    assert f"sprint  {home / 'demo'}" in text and "credentials     served from memory" in text
     assert DEMO_TOKEN not in text and "/services/" not in text  # credentials are never printed
     api_port = int(re.search(r"cloudflare_api\s+http://127\.0\.0\.1:(\d+)/client/v4", text).group(1))
     dns_port = int(re.search(r"dns\s+127\.0\.0\.1:(\d+)", text).group(1))
@@ -61,3 +63,70 @@ def test_a_corrupt_demo_sprint_is_reported_and_kept(home):
     out, err = done.communicate(timeout=60)
     assert done.returncode == 2 and "sprint.yaml:" in err
     assert (home / "demo" / "sprint.yaml").read_text() == "schema: [broken\n"
+
+
+def _served(home):
+    """`demo --serve` started, read up to its "ready" line (no timer: the child's output)."""
+    server = launch(home, "--serve")
+    lines = []
+    for line in server.stdout:
+        lines.append(line)
+        if line.startswith("ready in"):
+            return server, "".join(lines)
+    raise AssertionError("demo --serve ended before it was ready: " + server.stderr.read())
+
+
+def _second_terminal(home, *args):
+    """Another process, as a person's second terminal: none of the server's environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLOUDFLARE_", "LAUNCH_READY_"))}
+    return subprocess.run([sys.executable, "-m", "wizard", *args], capture_output=True, text=True,
+                          timeout=180, env={**env, "LAUNCH_READY_HOME": str(home)})
+
+
+def _blocker_ids(report: dict) -> list[str]:
+    return sorted(f["id"] for f in report["findings"]
+                  if f["severity"] == "blocker" and f["status"] == "fail")
+
+
+def test_a_second_terminal_gets_the_served_demo_in_full(home):
+    """check, plan, apply and rollback from another process find the demo's credentials (from
+    the serving process's memory, never printed) and see what `demo --headless` sees."""
+    import json
+
+    headless = launch(home, "--headless")
+    out, err = headless.communicate(timeout=180)
+    assert headless.returncode == 1, err
+    expected = sorted(line.split()[3] for line in out.splitlines()
+                      if line.strip().startswith("✗ FAIL  blocker"))
+    assert "edge.ssl-mode" in expected and "auth.bola" in expected  # the edge and the API ran
+
+    server, banner = _served(home)
+    try:
+        folder = agent_socket(home / "demo").parent
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        assert stat.S_IMODE(agent_socket(home / "demo").stat().st_mode) == 0o600
+        check = _second_terminal(home, "check", "demo", "--format", "json")
+        assert check.returncode == 1, check.stderr
+        report = json.loads(check.stdout)
+        assert _blocker_ids(report) == expected
+        assert not [f for f in report["findings"] if "no Cloudflare" in f["summary"]
+                    or "credential" in f["summary"] and f["status"] in ("skipped", "error")]
+        listed = _second_terminal(home, "credentials", "demo", "list")
+        assert listed.stdout.count("in the demo sandbox") == 7, listed.stdout
+
+        plan = _second_terminal(home, "plan", "demo")
+        assert plan.returncode == 0, plan.stderr
+        assert "update setting ssl: flexible -> strict" in plan.stdout
+        applied = _second_terminal(home, "apply", "demo", "--yes")
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+        assert "applied and verified" in applied.stdout
+        rolled = _second_terminal(home, "rollback", "demo", "--yes")
+        assert rolled.returncode == 0 and "rolled-back" in rolled.stdout, rolled.stderr
+        outputs = banner + "".join(r.stdout + r.stderr for r in (check, listed, plan, applied, rolled))
+        assert DEMO_TOKEN not in outputs and "tok-alice" not in outputs
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=30) == 0
+    assert not agent_socket(home / "demo").exists()
+    gone = _second_terminal(home, "credentials", "demo", "list")
+    assert "in the demo sandbox" not in gone.stdout  # the credentials left with the sandbox

@@ -34,6 +34,25 @@ def test_plan_without_fix_uses_what_the_saved_results_ask_for(demo, capsys):
     assert "cf.dns-www" in out and "update setting ssl: flexible -> strict" in out
 
 
+def test_plan_on_a_fresh_sprint_runs_the_checks_it_needs_and_saves_nothing(demo, sandbox, capsys):
+    before, progress = view(sandbox), demo.progress_path.read_text()
+    assert main(["plan", "acme"]) == 0
+    captured = capsys.readouterr()
+    assert "no saved results: running the" in captured.err
+    assert "cf.dns-www" in captured.out and "update setting ssl: flexible -> strict" in captured.out
+    assert view(sandbox) == before and demo.progress_path.read_text() == progress
+
+
+def test_apply_on_a_fresh_sprint_runs_the_checks_then_fixes_what_they_ask(demo, capsys):
+    assert main(["apply", "acme", "--yes"]) == 0, capsys.readouterr()
+    captured = capsys.readouterr()
+    assert "no saved results" in captured.err and "applied: applied and verified" in captured.out
+    assert main(["plan", "acme"]) == 0  # results were saved: no second run, nothing left to fix
+    captured = capsys.readouterr()
+    assert "no saved results" not in captured.err
+    assert "nothing to fix" in captured.out or "nothing to change" in captured.out
+
+
 def test_apply_needs_yes(demo, capsys):
     assert main(["apply", "acme", "--fix", "cf.min-tls"]) == 2
     assert "add --yes" in capsys.readouterr().err
@@ -63,9 +82,17 @@ def test_a_conflicting_rollback_is_refused_naming_the_object(demo, sandbox, caps
     assert main(["rollback", "acme", "--yes", "--force"]) == 0
 
 
-def test_no_token_is_a_clear_line(sprint, capsys):
+def test_no_token_and_no_keyring_names_both_ways_to_give_one(sprint, capsys):
+    assert main(["plan", "acme", "--fix", "cf.min-tls"]) == 3
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "no Cloudflare API token for acme, and no usable keyring" in err
+    assert "CLOUDFLARE_API_TOKEN" in err
+
+
+def test_no_token_in_a_working_keyring_names_the_command(sprint, real_keyring, capsys):
     assert main(["plan", "acme", "--fix", "cf.min-tls"]) == 2
-    assert "no Cloudflare token" in capsys.readouterr().err
+    assert "run `launch-ready credentials acme set cloudflare-token`" in capsys.readouterr().err
 
 
 def test_unknown_fix_is_named(demo, capsys):

@@ -48,6 +48,20 @@ def test_no_keyring_backend_is_exit_3_with_guidance(sprint, home):
     assert "CLOUDFLARE_API_TOKEN" in done.stderr and done.stderr.count("\n") == 1
 
 
+def test_verify_without_keyring_or_token_names_what_is_missing_exit_3(sprint, home):
+    done = cli(home, "credentials", "acme", "verify")
+    assert done.returncode == 3 and done.stderr.count("\n") == 1
+    assert "no Cloudflare API token for acme, and no usable keyring" in done.stderr
+    assert "GNOME Keyring" in done.stderr and "CLOUDFLARE_API_TOKEN" in done.stderr
+    assert "credentials acme set" not in done.stderr  # it would fail for want of a keyring
+
+
+def test_verify_with_a_keyring_but_no_token_names_the_set_command(real_keyring, sprint, home):
+    done = cli(home, "credentials", "acme", "verify")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "run `launch-ready credentials acme set cloudflare-token`" in done.stderr
+
+
 def test_the_environment_works_without_a_keyring_and_stores_nothing(sprint, sandbox, home):
     done = cli(home, "credentials", "acme", "verify", env={"CLOUDFLARE_API_TOKEN": sandbox.token})
     assert done.returncode == 0, done.stdout + done.stderr

@@ -254,13 +254,20 @@ def _run_checks(args, sprint, config, progress) -> int:
     return EXIT_BLOCKERS if report["blockers"] else EXIT_OK
 
 
+NOTHING_TO_FIX = "nothing to fix: no check asks for a Cloudflare fix (name one with --fix to plan it anyway)"
+
+
 def _plan(args) -> int:
     import json
 
-    from stages.fixing import asked_fixes, make_plan
+    from stages.fixing import fixes_to_plan, make_plan
 
     sprint, config, progress = _load(args.sprint)
-    plan = asyncio.run(make_plan(sprint, config, args.fix or asked_fixes(progress)))
+    fixes = args.fix or asyncio.run(fixes_to_plan(sprint, config, progress, _step))
+    if not fixes:
+        print(NOTHING_TO_FIX)
+        return EXIT_OK
+    plan = asyncio.run(make_plan(sprint, config, fixes))
     if args.format == "json":
         print(redact(json.dumps(plan.model_dump(mode="json", by_alias=True), indent=2)))
     else:
@@ -283,7 +290,7 @@ def _step(line: str) -> None:
 
 
 def _apply(args) -> int:
-    from stages.fixing import apply_fixes, asked_fixes, finish, make_plan
+    from stages.fixing import apply_fixes, finish, fixes_to_plan, make_plan
 
     if not args.yes:
         raise UsageError("apply changes the live zone: review `launch-ready plan` first, then add --yes")
@@ -292,7 +299,11 @@ def _apply(args) -> int:
         if args.finish:
             result = asyncio.run(finish(sprint, config, args.finish, progress, _step))
         else:
-            plan = asyncio.run(make_plan(sprint, config, args.fix or asked_fixes(progress)))
+            fixes = args.fix or asyncio.run(fixes_to_plan(sprint, config, progress, _step, save=True))
+            if not fixes:
+                print(NOTHING_TO_FIX)
+                return EXIT_OK
+            plan = asyncio.run(make_plan(sprint, config, fixes))
             print(redact(_plan_text(plan)))
             if plan.empty:
                 return EXIT_OK
@@ -323,7 +334,6 @@ def _report_change(result, wanted: str) -> int:
 
 
 def _demo(args) -> int:
-    import os
     import time
 
     from wizard.sandbox.faults import Faults
@@ -340,8 +350,8 @@ def _demo(args) -> int:
         raise UsageError(str(exc)) from None
     faults.dns_latency_s = faults.http_latency_s = max(args.latency_ms, 0) / 1000
     with Sandbox(faults) as sandbox:
-        os.environ.update(sandbox.credentials())  # this process only: the demo's own accounts
         sprint = sandbox.write_demo_sprint(sprints_home() / "demo")
+        sandbox.share_credentials(sprint)  # from memory, to this user's processes only
         config, progress = sprint.load_config(), sprint.load_progress()
         remember(sprint, config.name)
         if args.headless:
@@ -352,8 +362,9 @@ def _demo(args) -> int:
             print(f"sprint  {sprint.root}")
             for name, where in sandbox.endpoints().items():
                 print(f"{name:<15} {where}")
-            # Masked like every credential: the demo's are in the process environment only.
-            print(f"token   {mask(sandbox.token)} (demo only), in wizard.sandbox.demo.DEMO_TOKEN")
+            # Never printed: other terminals get the demo's credentials from its agent.
+            print(f"{'credentials':<15} served from memory to your launch-ready in other terminals "
+                  "(`check demo`, `apply demo --yes`, ...); never printed")
             print(f"ready in {time.perf_counter() - started:.2f} s; Ctrl-C stops", flush=True)
             stopped.wait()
             return EXIT_OK
@@ -379,10 +390,10 @@ def _stop_on_interrupt():
 
 
 def _credentials(args) -> int:
-    from wizard.vault import CREDENTIALS, Vault, mask
+    from wizard.vault import CREDENTIALS, Vault
 
     sprint, config, _progress = _load(args.sprint)
-    vault = Vault(config.name)
+    vault = Vault(config.name, sprint.root)
     if args.credential not in CREDENTIALS:
         raise UsageError(f"unknown credential {args.credential!r}; known: {', '.join(CREDENTIALS)}")
     kind = CREDENTIALS[args.credential]
@@ -432,10 +443,7 @@ def _verify_token(sprint, config, vault) -> int:
     from wizard.errors import EnvironmentProblem
     from wizard.net import NetContext
 
-    secret = vault.get("cloudflare-token")
-    if secret is None:
-        raise UsageError("no Cloudflare token: run `launch-ready credentials "
-                         f"{config.name} set`, or set CLOUDFLARE_API_TOKEN in CI")
+    secret = vault.require("cloudflare-token")
     if os.environ.get("CLOUDFLARE_API_KEY") or os.environ.get("CLOUDFLARE_EMAIL"):
         print("note: CLOUDFLARE_EMAIL / CLOUDFLARE_API_KEY are set and ignored (tokens only)")
 

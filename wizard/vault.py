@@ -8,12 +8,17 @@ reports, screens, error lines) passes text through `redact` before it leaves the
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
+import json
 import logging
 import os
 import re
+import socket
+import tempfile
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from wizard.errors import EnvironmentProblem
 
@@ -87,19 +92,62 @@ def keyring_usable() -> bool:
     return not isinstance(backend, fail.Keyring) and getattr(backend, "priority", 1) > 0
 
 
+# ---------------------------------------------------------------- the demo's credential agent
+# `launch-ready demo` keeps its throw-away credentials in its own memory and answers for them on
+# a Unix socket only this user can open, for as long as it serves: a second terminal's
+# `check demo` or `apply demo` finds them with nothing copied, and nothing written to a file.
+
+AGENT_SOURCE = "the demo sandbox"
+
+
+def agent_dir() -> Path:
+    """This user's private folder for agent sockets (created 0700 by the agent)."""
+    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    return Path(base) / f"launch-ready-{os.getuid()}"
+
+
+def agent_socket(root: Path) -> Path:
+    """Where a sandbox serving the sprint folder `root` answers (short: sockets have ~100 bytes)."""
+    digest = hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:16]
+    return agent_dir() / f"{digest}.sock"
+
+
+def _from_agent(root: Path, name: str) -> str | None:
+    """The credential from a live demo agent for this sprint folder, else None (quickly)."""
+    path = agent_socket(root)
+    try:
+        folder = path.parent.stat()
+        if folder.st_uid != os.getuid() or folder.st_mode & 0o077:
+            return None  # not our private folder: never trust what answers there
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(2)
+            conn.connect(str(path))
+            conn.sendall(json.dumps({"get": name}).encode() + b"\n")
+            answer = conn.makefile("rb").readline(64 * 1024)
+        value = json.loads(answer).get("value")
+    except (OSError, ValueError, AttributeError):
+        return None  # no demo serving this sprint (or it just stopped)
+    return value if isinstance(value, str) and value else None
+
+
 class Vault:
     """One sprint's credentials. Reading never fails for want of a keyring (the environment is
-    the fallback); storing without one is an environment problem (exit 3)."""
+    the fallback); storing without one is an environment problem (exit 3). With the sprint's
+    folder (`root`), a demo sandbox serving it answers first: its values are the live ones."""
 
-    def __init__(self, sprint_name: str):
+    def __init__(self, sprint_name: str, root: Path | None = None):
         self.sprint = sprint_name
+        self.root = root
 
     def _username(self, name: str) -> str:
         return f"{self.sprint}/{name}"
 
     def get(self, name: str) -> Secret | None:
         kind = _kind(name)
-        value = None
+        value = _from_agent(self.root, name) if self.root is not None else None
+        if value:
+            register_secret(value)
+            return Secret(value, AGENT_SOURCE)
         if keyring_usable():
             import keyring
             import keyring.errors
@@ -116,6 +164,28 @@ class Vault:
             register_secret(env_value)
             return Secret(env_value, kind.env)
         return None
+
+    def require(self, name: str) -> Secret:
+        """The credential, or an error saying what is really missing: with no usable keyring,
+        the keyring itself or the environment variable (exit 3); else the entry (exit 2)."""
+        secret = self.get(name)
+        if secret is not None:
+            return secret
+        if not keyring_usable():
+            raise EnvironmentProblem(self.missing(name))
+        from wizard.errors import UsageError
+
+        raise UsageError(self.missing(name))
+
+    def missing(self, name: str) -> str:
+        """One line on how to provide a credential that is not there, for this machine."""
+        kind = _kind(name)
+        if not keyring_usable():
+            return (f"no {kind.label} for {self.sprint}, and no usable keyring to keep one in: "
+                    "install and unlock one (GNOME Keyring or KWallet on Linux; the system "
+                    f"keychain on macOS and Windows), or set {kind.env} in the environment (CI)")
+        return (f"no {kind.label} for {self.sprint}: run `launch-ready credentials {self.sprint} "
+                f"set {name}`, or set {kind.env} in CI")
 
     def set(self, name: str, value: str) -> None:
         _kind(name)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from wizard.sandbox.agent import CredentialAgent
 from wizard.sandbox.alert_sink import AlertSink
 from wizard.sandbox.ca import SandboxCA, zone_names
 from wizard.sandbox.cfapi import CloudflareAPI
@@ -25,6 +26,7 @@ from wizard.sandbox.origin import Origin
 from wizard.sandbox.product import Product
 from wizard.sandbox.state import World
 from wizard.sprint import CloudflareConfig, Email, Network, Sprint, SprintConfig, Target
+from wizard.vault import CREDENTIALS
 
 CA_FILE = "sandbox-ca.pem"
 
@@ -44,6 +46,7 @@ class Sandbox:
         self.product: Product | None = None
         self.edge: Edge | None = None
         self.alerts: AlertSink | None = None
+        self.agent: CredentialAgent | None = None
 
     def start(self) -> Sandbox:
         try:
@@ -62,12 +65,12 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
-        for part in (self.alerts, self.edge, self.origin, self.api, self.dns):
+        for part in (self.agent, self.alerts, self.edge, self.origin, self.api, self.dns):
             if part is not None:
                 part.stop()
         if self.product is not None:
             self.product.stop()
-        self.alerts = self.edge = self.origin = self.product = self.api = self.dns = None
+        self.agent = self.alerts = self.edge = self.origin = self.product = self.api = self.dns = None
 
     def __enter__(self) -> Sandbox:
         return self.start()
@@ -75,15 +78,22 @@ class Sandbox:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    def credential_values(self) -> dict[str, str]:
+        """The demo's credentials by vault name: the emulator's token, the product's test
+        accounts (bearer tokens), its webhook signing secret and system prompt canary, and the
+        alert receiver's webhook URL."""
+        return {"cloudflare-token": self.token, "user-a": "tok-alice", "user-b": "tok-bob",
+                "admin": "tok-admin", "webhook-secret": self.product.webhook_secret,
+                "prompt-canary": self.product.canary, "alert-webhook": self.alerts.webhook_url()}
+
     def credentials(self) -> dict[str, str]:
-        """The demo's credentials as the environment variables the vault reads (the CI path):
-        the emulator's token, the product's test accounts (bearer tokens), its webhook signing
-        secret and system prompt canary, and the alert receiver's webhook URL."""
-        return {"CLOUDFLARE_API_TOKEN": self.token, "LAUNCH_READY_USER_A": "tok-alice",
-                "LAUNCH_READY_USER_B": "tok-bob", "LAUNCH_READY_ADMIN": "tok-admin",
-                "LAUNCH_READY_WEBHOOK_SECRET": self.product.webhook_secret,
-                "LAUNCH_READY_PROMPT_CANARY": self.product.canary,
-                "LAUNCH_READY_ALERT_WEBHOOK": self.alerts.webhook_url()}
+        """The same as the environment variables the vault reads (the CI path; tests)."""
+        return {CREDENTIALS[name].env: value for name, value in self.credential_values().items()}
+
+    def share_credentials(self, sprint: Sprint) -> None:
+        """Answer for the demo's credentials to this user's launch-ready processes reading
+        `sprint` (wizard.sandbox.agent), until the sandbox stops."""
+        self.agent = CredentialAgent(sprint.root, self.credential_values()).start()
 
     def endpoints(self) -> dict[str, str]:
         addresses = self.world.addresses

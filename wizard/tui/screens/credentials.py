@@ -46,7 +46,7 @@ class CredentialsScreen(Screen):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        self.vault = Vault(session.config.name)
+        self.vault = Vault(session.config.name, session.sprint.root)
 
     def compose(self) -> ComposeResult:
         yield TitleBar(f"launch-ready · {self.session.config.name} · credentials", "esc back")
