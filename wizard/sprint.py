@@ -310,7 +310,7 @@ def read_capped(path: Path, cap: int, what: str) -> str:
     """A UTF-8 file read whole, or SprintFileError (exit 2) when it is over `cap` bytes, not UTF-8
     or unreadable. The size is checked before reading, and the read stops at the cap anyway."""
     try:
-        with open(path, "rb") as handle:
+        with path.open("rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             data = b"" if size > cap else handle.read(cap + 1)  # it may grow after fstat
     except OSError as exc:
