@@ -5,14 +5,22 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable
 
-from stages import abuse, audit, auth, edge, handover, observability, release
+from stages import (
+    s1_audit,
+    s2_auth,
+    s3_edge,
+    s4_abuse,
+    s5_observability,
+    s6_release,
+    s7_handover,
+)
 from stages.base import Check, Deliverable, ManualItem, Stage
 from wizard.errors import UsageError
 from wizard.findings import Finding
 from wizard.sprint import Progress, SprintConfig
 
 STAGES: tuple[Stage, ...] = tuple(
-    m.STAGE for m in (audit, auth, edge, abuse, observability, release, handover)
+    m.STAGE for m in (s1_audit, s2_auth, s3_edge, s4_abuse, s5_observability, s6_release, s7_handover)
 )
 
 __all__ = ["STAGES", "Check", "Deliverable", "ManualItem", "Stage", "get_stage",

@@ -8,7 +8,7 @@ import dataclasses
 
 import pytest
 
-from stages.ai_checks import AI_CHECKS
+from stages.checks.ai import AI_CHECKS
 from wizard.engine import RunContext, run_checks
 from wizard.findings import Finding, Status
 from wizard.net import NetContext

@@ -10,7 +10,7 @@ import hmac
 
 import pytest
 
-from stages.api_abuse_checks import API_STAGE4_CHECKS, BURST_CHECKS
+from stages.checks.api_abuse import API_STAGE4_CHECKS, BURST_CHECKS
 from tests.api_fixtures import jwt_login, world  # noqa: F401 - the fixture
 from wizard.findings import Severity, Status
 from wizard.probes import jwt_forge

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from stages.api_abuse_checks import API_STAGE4_CHECKS, BURST_CHECKS
-from stages.api_auth_checks import API_STAGE2_CHECKS
+from stages.checks.api_abuse import API_STAGE4_CHECKS, BURST_CHECKS
+from stages.checks.api_auth import API_STAGE2_CHECKS
 from tests.api_fixtures import jwt_login, world  # noqa: F401 - the fixture
 from wizard.findings import Status
 from wizard.sandbox import product as facts

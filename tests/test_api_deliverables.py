@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stages.ai_checks import AI_CHECKS
-from stages.api_abuse_checks import API_STAGE4_CHECKS
-from stages.api_auth_checks import API_STAGE2_CHECKS
-from stages.deliverables import render_deliverables
+from stages.checks.ai import AI_CHECKS
+from stages.checks.api_abuse import API_STAGE4_CHECKS
+from stages.checks.api_auth import API_STAGE2_CHECKS
 from tests.api_fixtures import world  # noqa: F401 - the fixture
 from tests.test_secret_deliverables import TOOLS
+from wizard.application.deliverables import render_deliverables
 from wizard.findings import Status
 from wizard.sandbox import product as facts
 from wizard.sandbox.product import SESSIONS_PATH

@@ -7,7 +7,10 @@ from __future__ import annotations
 import json
 import socket
 
-from stages import bundle_checks, edge, email_checks, web_checks
+from stages import s3_edge as edge
+from stages.checks import bundle as bundle_checks
+from stages.checks import email as email_checks
+from stages.checks import web as web_checks
 from wizard.cli import main
 from wizard.engine import RunContext, run_checks
 from wizard.findings import Finding, Severity, Status

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from cloudflare import Cloudflare
 
-from stages.cloudflare_checks import STAGE3_CHECKS, zone_state
-from stages.runner import run_sprint
+from stages.checks.cloudflare import STAGE3_CHECKS, zone_state
+from wizard.application.checks import run_sprint
 from wizard.edge.client import build_client
 from wizard.engine import RunContext, run_checks
 from wizard.findings import Status

@@ -6,9 +6,9 @@ from __future__ import annotations
 import requests
 from cloudflare import Cloudflare
 
-from stages.email_checks import STAGE1_CHECKS
-from stages.runner import run_sprint
+from stages.checks.email import STAGE1_CHECKS
 from tests.conftest import dns_for, silent_nameserver
+from wizard.application.checks import run_sprint
 from wizard.engine import RunContext, run_checks
 from wizard.findings import Severity, Status
 from wizard.net import NetContext

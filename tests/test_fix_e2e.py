@@ -8,9 +8,9 @@ import asyncio
 
 import pytest
 
-from stages.fixing import apply_fixes, make_plan, rollback
-from stages.runner import run_sprint
 from tests.edge_plans import view
+from wizard.application.checks import run_sprint
+from wizard.application.fixes import apply_fixes, make_plan, rollback
 from wizard.edge.fixes import ALIASES, FIXES
 from wizard.findings import Status
 

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from stages.fixing import apply_fixes, make_plan, rollback
-from stages.runner import run_sprint
+from wizard.application.checks import run_sprint
+from wizard.application.fixes import apply_fixes, make_plan, rollback
 from wizard.edge.fix_healthchecks import POLICY_NAME, check_name
 from wizard.findings import Status
 from wizard.sandbox.demo import APP, DOMAIN

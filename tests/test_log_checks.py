@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from stages.log_checks import LOG_CHECKS, logged_payloads, run_bounded
+from stages.checks.logs import LOG_CHECKS, logged_payloads, run_bounded
 from wizard.engine import RunContext, run_checks
 from wizard.findings import Severity, Status
 from wizard.net import NetContext

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from stages.ops_checks import OPS_CHECKS, seconds
+from stages.checks.ops import OPS_CHECKS, seconds
 from wizard.engine import RunContext, run_checks
 from wizard.findings import Finding, Severity, Status
 from wizard.net import NetContext, OutOfScope

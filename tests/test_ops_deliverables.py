@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stages.deliverables import render_deliverables
-from stages.runner import run_sprint
+from wizard.application.checks import run_sprint
+from wizard.application.deliverables import render_deliverables
 from wizard.findings import Finding, Severity, Status
 from wizard.sandbox.demo import API
 from wizard.sections import Alert, Api, Monitoring, Release, Watch

@@ -35,6 +35,6 @@ def test_wheel_works_from_outside_the_checkout(tmp_path):
     assert done.returncode == 0, done.stderr
     handover = tmp_path / "home" / "acme" / "reports" / "handover.md"
     assert handover.read_text().startswith("# Handover: acme (acme.example)")
-    where = subprocess.run([sys.executable, "-c", "import stages.deliverables as d; print(d.templates_dir())"],
+    where = subprocess.run([sys.executable, "-c", "import wizard.application.deliverables as d; print(d.templates_dir())"],
                            cwd=work, env=env, capture_output=True, text=True, timeout=60)
     assert where.stdout.strip().startswith(str(target))

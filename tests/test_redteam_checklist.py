@@ -4,8 +4,8 @@ never shown."""
 
 from __future__ import annotations
 
-from stages.deliverables import render_deliverables
 from tests.test_ai_checks import CHECKS, red_team  # noqa: F401 - the fixture
+from wizard.application.deliverables import render_deliverables
 from wizard.sections import Bounds
 from wizard.sprint import Progress
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from stages.release_checks import RELEASE_CHECKS, SMOKE_BOUND
+from stages.checks.release import RELEASE_CHECKS, SMOKE_BOUND
 from wizard.engine import RunContext, run_checks
 from wizard.findings import Finding, Status
 from wizard.net import NetContext

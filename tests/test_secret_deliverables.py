@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stages.deliverables import render_deliverables
-from stages.runner import run_sprint
+from wizard.application.checks import run_sprint
+from wizard.application.deliverables import render_deliverables
 from wizard.sprint import ManualAnswer
 
 

@@ -174,7 +174,7 @@ def test_allowlist_file(tmp_path):
 
 
 async def _run_checks(config, base_dir):
-    from stages.secret_checks import REPO_CHECKS
+    from stages.checks.secrets import REPO_CHECKS
     from wizard.engine import RunContext, run_checks
     from wizard.net import NetContext
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from stages.deliverables import render_deliverables
-from stages.runner import run_sprint
+from wizard.application.checks import run_sprint
+from wizard.application.deliverables import render_deliverables
 from wizard.sandbox.demo import APP, DOMAIN
 
 

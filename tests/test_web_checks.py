@@ -11,7 +11,7 @@ import ssl
 import pytest
 import trustme
 
-from stages.web_checks import STAGE1_CHECKS, STAGE3_CHECKS
+from stages.checks.web import STAGE1_CHECKS, STAGE3_CHECKS
 from tests.conftest import silent_nameserver
 from tests.sandbox.web_fixtures import DOMAIN, add_record, web  # noqa: F401 - the fixture
 from wizard.engine import RunContext, run_checks

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from cloudflare import Cloudflare
 
-from stages.web_checks import STAGE1_CHECKS, STAGE3_CHECKS
+from stages.checks.web import STAGE1_CHECKS, STAGE3_CHECKS
 from wizard.engine import RunContext, run_checks
 from wizard.findings import Finding, Severity, Status
 from wizard.net import NetContext

@@ -202,7 +202,7 @@ def _check(args) -> int:
 
 def _run_checks(args, sprint, config, progress) -> int:
     import stages
-    from stages.runner import run_sprint
+    from wizard.application.checks import run_sprint
     from wizard.engine import CheckFinished, CheckProgress
     from wizard.report import RENDERERS, build_report
 
@@ -260,7 +260,7 @@ NOTHING_TO_FIX = "nothing to fix: no check asks for a Cloudflare fix (name one w
 def _plan(args) -> int:
     import json
 
-    from stages.fixing import fixes_to_plan, make_plan
+    from wizard.application.fixes import fixes_to_plan, make_plan
 
     sprint, config, progress = _load(args.sprint)
     fixes = args.fix or asyncio.run(fixes_to_plan(sprint, config, progress, _step))
@@ -290,7 +290,7 @@ def _step(line: str) -> None:
 
 
 def _apply(args) -> int:
-    from stages.fixing import apply_fixes, finish, fixes_to_plan, make_plan
+    from wizard.application.fixes import apply_fixes, finish, fixes_to_plan, make_plan
 
     if not args.yes:
         raise UsageError("apply changes the live zone: review `launch-ready plan` first, then add --yes")
@@ -312,7 +312,7 @@ def _apply(args) -> int:
 
 
 def _rollback(args) -> int:
-    from stages.fixing import rollback
+    from wizard.application.fixes import rollback
 
     if not args.yes:
         raise UsageError("rollback changes the live zone: add --yes")
@@ -471,7 +471,7 @@ def _verify_token(sprint, config, vault) -> int:
 
 
 def _handover(args) -> int:
-    from stages.deliverables import write_deliverables
+    from wizard.application.deliverables import write_deliverables
 
     sprint, config, progress = _load(args.sprint)
     if args.output is not None and args.output.exists() and not args.output.is_dir():

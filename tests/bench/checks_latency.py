@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from stages.runner import run_sprint
+from wizard.application.checks import run_sprint
 from wizard.sandbox.faults import Faults
 from wizard.sandbox.run import Sandbox
 

@@ -15,8 +15,8 @@ from textual.screen import Screen
 from textual.signal import Signal
 
 from stages import STAGES, select_checks
-from stages.fixing import apply_fixes, finish, make_plan, rollback
-from stages.runner import run_sprint
+from wizard.application.checks import run_sprint
+from wizard.application.fixes import apply_fixes, finish, make_plan, rollback
 from wizard.edge.journal import unfinished
 from wizard.engine import CheckFinished, CheckProgress, CheckStarted, Event
 from wizard.errors import LaunchReadyError

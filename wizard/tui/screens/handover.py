@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static, TabbedContent, TabPane
 
-from stages.deliverables import render_deliverables, write_deliverables
+from wizard.application.deliverables import render_deliverables, write_deliverables
 from wizard.errors import LaunchReadyError
 from wizard.tui.session import Session
 from wizard.tui.widgets.title_bar import TitleBar

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, OptionList, Static
 
 from stages import STAGES, get_stage, is_manual, manual_item
-from stages.fixing import asked_fixes
+from wizard.application.fixes import asked_fixes
 from wizard.errors import LaunchReadyError
 from wizard.sprint import Progress
 from wizard.tui.screens.dialogs import AnswerDialog, Dialog, NoteDialog

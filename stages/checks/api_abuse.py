@@ -17,9 +17,16 @@ from typing import Any
 
 import httpx
 
-from stages.api_common import JSON, after_other_probes, api_probe, api_subject, marker, skipped
 from stages.base import Check
-from stages.per_run import once
+from stages.checks.api_common import (
+    JSON,
+    after_other_probes,
+    api_probe,
+    api_subject,
+    marker,
+    skipped,
+)
+from stages.checks.per_run import once
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.probes.api_client import (

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from stages.api_abuse_checks import API_STAGE4_CHECKS, SIZE_REFUSALS
-from stages.api_auth_checks import API_STAGE2_CHECKS, REFUSED
-from stages.redteam_report import red_team_checklist
+from stages.checks.api_abuse import API_STAGE4_CHECKS, SIZE_REFUSALS
+from stages.checks.api_auth import API_STAGE2_CHECKS, REFUSED
+from stages.deliverables.redteam_report import red_team_checklist
 from wizard.findings import STATUS_ICON, STATUS_WORD, Finding, Status
 
 RanAt = Callable[[Finding], datetime | None]

@@ -1,8 +1,8 @@
 """Stage 5: observability and uptime. Know about an outage before customers do."""
 
 from stages.base import Deliverable, ManualItem, Stage
-from stages.ops_checks import OPS_CHECKS
-from stages.ops_monitoring_check import OPS_MONITORING_CHECKS
+from stages.checks.ops import OPS_CHECKS
+from stages.checks.ops_monitoring import OPS_MONITORING_CHECKS
 from wizard.findings import Severity
 
 STAGE = Stage(

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from stages.base import Check
-from stages.per_run import domain_status, needs_domain, once, unresolved_cause
+from stages.checks.per_run import domain_status, needs_domain, once, unresolved_cause
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.net import NetContext

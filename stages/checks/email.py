@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 
 from stages.base import Check
-from stages.per_run import needs_domain, once
+from stages.checks.per_run import needs_domain, once
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.probes.mail_auth import DkimKey, MailPolicy, dkim_key, mail_policy

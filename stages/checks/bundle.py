@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from stages.base import Check
-from stages.per_run import needs_domain
+from stages.checks.per_run import needs_domain
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.probes.bundles import MAX_SCRIPTS, shipped

@@ -13,8 +13,8 @@ from __future__ import annotations
 import base64
 import codecs
 
-from stages.api_common import using_quotas
 from stages.base import Check
+from stages.checks.api_common import using_quotas
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.probes.api_client import ApiProblem, ApiSession, locate

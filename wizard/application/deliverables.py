@@ -8,12 +8,12 @@ from pathlib import Path
 import jinja2
 
 from stages import STAGES, sprint_findings
-from stages.api_reports import authz_results, guardrail_notes
-from stages.deployment_map import deployment_map
-from stages.handover import OWNERSHIP
-from stages.redteam_report import red_team_checklist
-from stages.risk_list import risk_list
-from stages.secret_inventory import secret_inventory
+from stages.deliverables.api_reports import authz_results, guardrail_notes
+from stages.deliverables.deployment_map import deployment_map
+from stages.deliverables.redteam_report import red_team_checklist
+from stages.deliverables.risk_list import risk_list
+from stages.deliverables.secret_inventory import secret_inventory
+from stages.s7_handover import OWNERSHIP
 from wizard import __version__
 from wizard.findings import STATUS_ICON, STATUS_WORD, Finding, Severity, Status
 from wizard.sprint import Progress, Sprint, SprintConfig, now, write_atomic
@@ -25,7 +25,7 @@ def templates_dir() -> Path:
     packaged = Path(str(resources.files("wizard"))) / "templates"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "templates"
+    return Path(__file__).resolve().parents[2] / "templates"
 
 
 def _env() -> jinja2.Environment:

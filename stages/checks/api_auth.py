@@ -11,8 +11,8 @@ from urllib.parse import quote
 
 import httpx
 
-from stages.api_common import JSON, api_probe, marker, seen
 from stages.base import Check
+from stages.checks.api_common import JSON, api_probe, marker, seen
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.probes.api_client import ApiSession, BoundReached, locate, render

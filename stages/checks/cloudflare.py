@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 import httpx
 
 from stages.base import Check
-from stages.per_run import once
+from stages.checks.per_run import once
 from wizard.edge.client import build_client
 from wizard.edge.zone_state import ZoneState, ZoneStateError, read_zone_state
 from wizard.engine import RunContext

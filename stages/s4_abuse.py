@@ -1,8 +1,8 @@
 """Stage 4: test abuse paths. See how the chatbot behaves when someone tries to break it."""
 
-from stages.ai_checks import AI_CHECKS
-from stages.api_abuse_checks import API_STAGE4_CHECKS, BURST_CHECKS
 from stages.base import Deliverable, ManualItem, Stage
+from stages.checks.ai import AI_CHECKS
+from stages.checks.api_abuse import API_STAGE4_CHECKS, BURST_CHECKS
 
 STAGE = Stage(
     number=4,

@@ -18,7 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from stages.base import Check
-from stages.per_run import once
+from stages.checks.per_run import once
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.probes.secrets.engine import Match

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from cloudflare import Cloudflare
 
-from stages.runner import run_sprint
+from wizard.application.checks import run_sprint
 from wizard.edge.apply import Outcome, apply_plan
 from wizard.edge.client import build_client
 from wizard.edge.fixes import ALIASES, FIXES, plan_fixes, resolve_fix_ids

@@ -1,9 +1,9 @@
 """Stage 2: fix core auth and secret handling. Stop obvious data leaks before traffic arrives."""
 
-from stages.api_auth_checks import API_STAGE2_CHECKS
 from stages.base import Deliverable, ManualItem, Stage
-from stages.log_checks import LOG_CHECKS
-from stages.secret_checks import STAGE2_CHECKS as SECRET_STAGE2
+from stages.checks.api_auth import API_STAGE2_CHECKS
+from stages.checks.logs import LOG_CHECKS
+from stages.checks.secrets import STAGE2_CHECKS as SECRET_STAGE2
 from wizard.findings import Severity
 
 STAGE = Stage(

@@ -1,10 +1,10 @@
 """Stage 1: quick audit. Find the launch blockers in under half a day."""
 
 from stages.base import Deliverable, ManualItem, Stage
-from stages.bundle_checks import BUNDLE_CHECKS
-from stages.email_checks import STAGE1_CHECKS as EMAIL_CHECKS
-from stages.secret_checks import STAGE1_CHECKS as SECRET_STAGE1
-from stages.web_checks import STAGE1_CHECKS as WEB_CHECKS
+from stages.checks.bundle import BUNDLE_CHECKS
+from stages.checks.email import STAGE1_CHECKS as EMAIL_CHECKS
+from stages.checks.secrets import STAGE1_CHECKS as SECRET_STAGE1
+from stages.checks.web import STAGE1_CHECKS as WEB_CHECKS
 from wizard.findings import Severity
 
 STAGE = Stage(

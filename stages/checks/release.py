@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from stages.base import Check
-from stages.secret_checks import repo_path
+from stages.checks.secrets import repo_path
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.net import NetRefused

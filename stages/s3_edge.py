@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 
 from stages.base import Check, Deliverable, ManualItem, Stage
-from stages.cloudflare_checks import STAGE3_CHECKS as CLOUDFLARE_CHECKS
-from stages.per_run import needs_domain
-from stages.web_checks import STAGE3_CHECKS as WEB_CHECKS
+from stages.checks.cloudflare import STAGE3_CHECKS as CLOUDFLARE_CHECKS
+from stages.checks.per_run import needs_domain
+from stages.checks.web import STAGE3_CHECKS as WEB_CHECKS
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.probes.dns import Resolution, resolve_host

@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 import cloudflare
 
 from stages.base import Check
-from stages.cloudflare_checks import Unavailable, zone_state
-from stages.per_run import once
+from stages.checks.cloudflare import Unavailable, zone_state
+from stages.checks.per_run import once
 from wizard.edge.client import build_client
 from wizard.edge.fix_healthchecks import EXTERNAL, watch_url
 from wizard.edge.zone_state import (

@@ -1,7 +1,7 @@
 """Stage 6: production deployment and release control. Ship without heroics."""
 
 from stages.base import Deliverable, ManualItem, Stage
-from stages.release_checks import RELEASE_CHECKS
+from stages.checks.release import RELEASE_CHECKS
 from wizard.findings import Severity
 
 STAGE = Stage(

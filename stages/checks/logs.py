@@ -19,7 +19,7 @@ import shlex
 from pathlib import PurePosixPath
 
 from stages.base import Check
-from stages.secret_checks import repo_path
+from stages.checks.secrets import repo_path
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.probes.api_client import ApiProblem, ApiSession

@@ -1,0 +1,1 @@
+"""Check families: the probes-to-verdicts of each area, composed into stages by stages/sN_*.py."""
