@@ -76,6 +76,27 @@ class Finding(BaseModel):
     def is_blocker(self) -> bool:
         return self.severity is Severity.BLOCKER and self.status is Status.FAIL
 
+    # The questions every face and deliverable asks of a finding, answered here only.
+    @property
+    def is_problem(self) -> bool:
+        """The check found something wrong (fail or warn): risk lists, alerts, fixes."""
+        return self.status in (Status.FAIL, Status.WARN)
+
+    @property
+    def is_open(self) -> bool:
+        """Not settled: a problem, or a check that could not run (error)."""
+        return self.is_problem or self.status is Status.ERROR
+
+    @property
+    def needs_decision(self) -> bool:
+        """Accepting the risk or deferring makes sense: open, or a question not answered yet."""
+        return self.is_open or self.status is Status.MANUAL
+
+    @property
+    def rank(self) -> int:
+        """Sort key, worst first (STATUS_ORDER)."""
+        return STATUS_ORDER.index(self.status)
+
     def masked(self, mask: Callable[[str], str]) -> Finding:
         """The same finding with every text passed through `mask` (secrets, screen-sharing)."""
         return self.model_copy(update={

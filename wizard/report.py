@@ -72,7 +72,7 @@ def render_text(report: dict[str, Any]) -> str:
         for f in rows:
             icon, status = STATUS_ICON[f.status], STATUS_WORD[f.status]
             lines.append(f"  {icon} {status:<5} {SEVERITY_WORD[f.severity]:<8} {f.id:<{width}}  {f.subject}")
-            if f.status in (Status.FAIL, Status.WARN, Status.ERROR):
+            if f.is_open:
                 lines.append(f"      {f.summary}")
                 if f.fix:
                     lines.append(f"      fix: {f.fix}")
@@ -85,7 +85,6 @@ def render_text(report: dict[str, Any]) -> str:
 
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_SARIF_RESULT = (Status.FAIL, Status.WARN)  # what code scanning should show as an alert
 
 
 def _sarif_level(f: Finding) -> str:
@@ -126,7 +125,7 @@ def render_sarif(report: dict[str, Any]) -> str:
             "partialFingerprints": {"launchReady/v1": f.key},
             "locations": _sarif_locations(f),
         }
-        for f in findings if f.status in _SARIF_RESULT
+        for f in findings if f.is_problem  # what code scanning shows as an alert
     ]
     doc = {
         "$schema": SARIF_SCHEMA,

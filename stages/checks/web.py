@@ -29,6 +29,8 @@ HSTS_MIN = 15_552_000  # six months
 CERT_FAIL_DAYS = 14
 CERT_WARN_DAYS = 30
 PAGE_MAX_BYTES = 2_000_000
+# Halves of one host's verdict (http and https): unlike STATUS_ORDER, a skipped half makes the
+# host skipped, not passed, since half of it was never judged.
 _WORST_FIRST = (Status.FAIL, Status.ERROR, Status.WARN, Status.SKIPPED, Status.PASS)
 
 UNREACHED = {

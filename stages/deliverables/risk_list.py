@@ -9,8 +9,6 @@ from typing import Any
 from wizard.findings import Finding, Status
 from wizard.sprint import Decision
 
-OPEN = (Status.FAIL, Status.WARN)
-
 
 def fix_line(f: Finding) -> str:
     """The remediation's first sentence, with the fix id that automates it."""
@@ -25,7 +23,7 @@ def risk_list(findings: list[Finding], decision: Callable[[Finding], Decision | 
     def row(f: Finding) -> dict[str, Any]:
         return {"finding": f, "fix": fix_line(f), "decision": decision(f)}
 
-    open_ = [f for f in findings if f.status in OPEN]
+    open_ = [f for f in findings if f.is_problem]
     accepted = [row(f) for f in open_ if decision(f) and decision(f).kind == "accepted-risk"]
     live = [f for f in open_ if not (decision(f) and decision(f).kind == "accepted-risk")]
     return {

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wizard.findings import Finding, Status
+from wizard.findings import Finding
 
 # Where a check saw a secret, in the words of the rotation plan.
 EXPOSURE = {
@@ -29,7 +29,7 @@ def secret_inventory(findings: list[Finding]) -> list[dict[str, Any]]:
     """One row per secret (fingerprint), most exposed first."""
     rows: dict[str, dict[str, Any]] = {}
     for f in findings:
-        if f.id not in EXPOSURE or f.status not in (Status.FAIL, Status.WARN):
+        if f.id not in EXPOSURE or not f.is_problem:
             continue
         key = f.evidence.get("fingerprint") or f.subject
         row = rows.setdefault(key, {

@@ -15,7 +15,7 @@ from stages.deliverables.risk_list import risk_list
 from stages.deliverables.secret_inventory import secret_inventory
 from stages.s7_handover import OWNERSHIP
 from wizard import __version__
-from wizard.findings import STATUS_ICON, STATUS_WORD, Finding, Severity, Status
+from wizard.findings import STATUS_ICON, STATUS_WORD, Finding, Severity
 from wizard.sprint import Progress, Sprint, SprintConfig, now, write_atomic
 from wizard.vault import redact
 
@@ -44,7 +44,7 @@ def _env() -> jinja2.Environment:
 
 def _context(config: SprintConfig, progress: Progress) -> dict:
     findings = sprint_findings(config, progress)
-    open_ = [f for f in findings if f.status in (Status.FAIL, Status.WARN, Status.ERROR)]
+    open_ = [f for f in findings if f.is_open]
     decided = {k: d for k, d in progress.decisions.items()}
 
     def decision(f: Finding):

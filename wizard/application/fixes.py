@@ -65,7 +65,7 @@ def asked_fixes(progress: Progress) -> list[str]:
 def fixes_asked_by(findings: list[Finding]) -> list[str]:
     """The fixes failing or warning findings name, in catalogue order."""
     wanted = {ALIASES.get(f.fix, f.fix) for f in findings
-              if f.fix and f.status in (Status.FAIL, Status.WARN)}
+              if f.fix and f.is_problem}
     return [fix for fix in FIXES if fix in wanted]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stages import STAGES, sprint_done, sprint_findings
-from wizard.findings import STATUS_ORDER, Finding, Status
+from wizard.findings import Finding
 from wizard.sprint import Progress, Sprint, SprintConfig, remember
 from wizard.vault import screen_text
 
@@ -48,7 +48,7 @@ class Session:
         """What the stage table shows: what needs doing first (failures, errors, warnings, then
         questions to answer, then what passed), masked for the screen (more so while sharing)."""
         rows = [f for f in sprint_findings(self.config, self.progress) if f.stage == stage]
-        rows.sort(key=lambda f: STATUS_ORDER.index(f.status))  # stable: check order kept within
+        rows.sort(key=lambda f: f.rank)  # stable: check order kept within
         return [f.masked(screen_text) for f in rows]
 
     def set_position(self, stage: int | None = None, row: int | None = None,
@@ -69,5 +69,5 @@ def sprint_summary(progress: Progress) -> str:
 
 def needs_attention(finding: Finding) -> bool:
     """Findings a decision (accept risk / defer) makes sense for."""
-    return finding.status in (Status.FAIL, Status.WARN, Status.ERROR, Status.MANUAL)
+    return finding.needs_decision
 
