@@ -19,18 +19,20 @@ from wizard.vault import agent_socket, register_secret
 
 class _Handler(socketserver.StreamRequestHandler):
     timeout = 2  # a client that connects and says nothing does not hold a thread
+    server: _Server
 
     def handle(self) -> None:
         try:
             asked = json.loads(self.rfile.readline(4096)).get("get")
         except (ValueError, AttributeError, OSError):
             return
-        value = self.server.values.get(asked) if isinstance(asked, str) else None  # type: ignore[attr-defined]
+        value = self.server.values.get(asked) if isinstance(asked, str) else None
         self.wfile.write(json.dumps({"value": value}).encode() + b"\n")
 
 
 class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
+    values: dict[str, str]  # what the agent answers, set by CredentialAgent.start()
 
 
 class CredentialAgent:
@@ -54,7 +56,7 @@ class CredentialAgent:
             self._server = _Server(str(self.path), _Handler)
         finally:
             os.umask(old_umask)
-        self._server.values = self.values  # type: ignore[attr-defined]
+        self._server.values = self.values
         for value in self.values.values():
             register_secret(value)
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),

@@ -99,7 +99,7 @@ class Mail:
 
     @property
     def message(self) -> email.message.EmailMessage:
-        return email.message_from_bytes(self.data, policy=email.policy.default)  # type: ignore[return-value]
+        return email.message_from_bytes(self.data, policy=email.policy.default)
 
 
 @dataclass
@@ -114,7 +114,9 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
 
     def setup(self) -> None:
         if self.server.implicit_tls:
-            self.request = self.server.tls.wrap_socket(self.request, server_side=True)
+            tls = self.server.tls
+            assert tls is not None  # _SmtpServer refuses implicit TLS without a context
+            self.request = tls.wrap_socket(self.request, server_side=True)
         super().setup()
 
     def reply(self, line: str) -> None:
@@ -147,7 +149,7 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
             elif verb == "RCPT" and arg.upper().startswith("TO:") and envelope.sender is not None:
                 envelope.recipients.append(_address(arg))
                 self.reply("250 ok")
-            elif verb == "DATA" and envelope.recipients:
+            elif verb == "DATA" and envelope.recipients and envelope.sender is not None:
                 self.reply("354 end with <CRLF>.<CRLF>")
                 data = self._data()
                 self.server.mails.record(Mail(envelope.sender, envelope.recipients, data, user,
@@ -170,8 +172,10 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
         return self.server.tls is not None and not isinstance(self.request, ssl.SSLSocket)
 
     def _start_tls(self) -> None:
+        tls = self.server.tls
+        assert tls is not None  # only called when _may_starttls()
         self.wfile.flush()
-        self.request = self.server.tls.wrap_socket(self.request, server_side=True)
+        self.request = tls.wrap_socket(self.request, server_side=True)
         self.connection = self.request
         self.rfile = self.request.makefile("rb")
         self.wfile = self.request.makefile("wb")

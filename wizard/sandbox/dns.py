@@ -90,7 +90,8 @@ class Answerer:
             response.flags |= dns.flags.TC
         return response
 
-    def _answer(self, zone: Zone, qname: str, rdtype: int, response: dns.message.Message) -> None:
+    def _answer(self, zone: Zone, qname: str, rdtype: dns.rdatatype.RdataType,
+                response: dns.message.Message) -> None:
         wanted = dns.rdatatype.to_text(rdtype)
         name = qname
         for _hop in range(MAX_CHASE):

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeGuard, get_args
 
 FaultKind = Literal["429", "500", "timeout", "drop"]
+
+
+def _is_kind(kind: str) -> TypeGuard[FaultKind]:
+    return kind in get_args(FaultKind)
 
 
 @dataclass
@@ -62,6 +66,6 @@ class Faults:
         kind, _, rest = spec.partition("@")
         endpoint, _, count = (rest or "*").rpartition("#") if "#" in rest else (rest or "*", "", "1")
         nth, _, times = count.partition("x")
-        if kind not in ("429", "500", "timeout", "drop") or not nth.isdigit() or (times and not times.isdigit()):
+        if not _is_kind(kind) or not nth.isdigit() or (times and not times.isdigit()):
             raise ValueError(f"fault {spec!r}: use KIND@ENDPOINT#N[xTIMES] with KIND 429, 500, timeout or drop")
-        return Fault(kind, endpoint or "*", int(nth), int(times or 1))  # type: ignore[arg-type]
+        return Fault(kind, endpoint or "*", int(nth), int(times or 1))

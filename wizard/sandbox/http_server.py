@@ -185,7 +185,7 @@ class _Server(StoppableHTTPServer):
         conn = request
         try:
             if self.tls:
-                conn = self._handshake(request)
+                conn = self._handshake(request, self.tls)
             if conn is not None:
                 _Handler(conn, client_address, self)
         except (OSError, ssl.SSLError) as exc:
@@ -194,8 +194,9 @@ class _Server(StoppableHTTPServer):
             if conn is not None and conn is not request:
                 conn.close()
 
-    def _handshake(self, sock: socket.socket) -> ssl.SSLSocket | None:
-        ctx = self.tls(peek_server_name(sock))
+    @staticmethod
+    def _handshake(sock: socket.socket, tls: TlsChooser) -> ssl.SSLSocket | None:
+        ctx = tls(peek_server_name(sock))
         if ctx is None:
             return None
         return ctx.wrap_socket(sock, server_side=True)

@@ -6,6 +6,7 @@ the demo sprint that points at them."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 from wizard.sandbox.agent import CredentialAgent
 from wizard.sandbox.alert_sink import AlertSink
@@ -29,6 +30,15 @@ from wizard.sprint import CloudflareConfig, Email, Network, Sprint, SprintConfig
 from wizard.vault import CREDENTIALS
 
 CA_FILE = "sandbox-ca.pem"
+
+_Part = TypeVar("_Part")
+
+
+def _started(part: _Part | None) -> _Part:
+    """A part of a started sandbox (they are None before start() and after stop())."""
+    if part is None:
+        raise RuntimeError("the sandbox is not started")
+    return part
 
 
 class Sandbox:
@@ -82,13 +92,16 @@ class Sandbox:
         """The demo's credentials by vault name: the emulator's token, the product's test
         accounts (bearer tokens), its webhook signing secret and system prompt canary, and the
         alert receiver's webhook URL."""
+        product, alerts = _started(self.product), _started(self.alerts)
         return {"cloudflare-token": self.token, "user-a": "tok-alice", "user-b": "tok-bob",
-                "admin": "tok-admin", "webhook-secret": self.product.webhook_secret,
-                "prompt-canary": self.product.canary, "alert-webhook": self.alerts.webhook_url()}
+                "admin": "tok-admin", "webhook-secret": product.webhook_secret,
+                "prompt-canary": product.canary, "alert-webhook": alerts.webhook_url()}
 
     def credentials(self) -> dict[str, str]:
-        """The same as the environment variables the vault reads (the CI path; tests)."""
-        return {CREDENTIALS[name].env: value for name, value in self.credential_values().items()}
+        """The same as the environment variables the vault reads (the CI path; tests); a
+        credential with no environment variable (keyring only) has no entry."""
+        return {env: value for name, value in self.credential_values().items()
+                if (env := CREDENTIALS[name].env) is not None}
 
     def share_credentials(self, sprint: Sprint) -> None:
         """Answer for the demo's credentials to this user's launch-ready processes reading
@@ -97,20 +110,22 @@ class Sandbox:
 
     def endpoints(self) -> dict[str, str]:
         addresses = self.world.addresses
+        ports, alerts = _started(self.ports), _started(self.alerts)
         return {
-            "dns": self.dns.nameserver,
-            "cloudflare_api": self.api.base_url,
-            "edge": f"{addresses.edge_ipv4} http:{self.ports.http} https:{self.ports.https}",
-            "origin": f"{addresses.origin_ipv4} http:{self.ports.http} https:{self.ports.https}",
+            "dns": _started(self.dns).nameserver,
+            "cloudflare_api": _started(self.api).base_url,
+            "edge": f"{addresses.edge_ipv4} http:{ports.http} https:{ports.https}",
+            "origin": f"{addresses.origin_ipv4} http:{ports.http} https:{ports.https}",
             # the webhook URL itself is the demo's alert-webhook credential: not printed
-            "alerts": f"{self.alerts.address} webhook:{self.alerts.webhook_port} smtp:{self.alerts.smtp_port}",
+            "alerts": f"{alerts.address} webhook:{alerts.webhook_port} smtp:{alerts.smtp_port}",
         }
 
     def network(self, ca_bundle: str) -> Network:
         """The `network:` section that sends a sprint's probes into the sandbox."""
+        ports = _started(self.ports)
         return Network(
-            nameservers=[self.dns.nameserver],
-            connect_to=[f":80::{self.ports.http}", f":443::{self.ports.https}"],
+            nameservers=[_started(self.dns).nameserver],
+            connect_to=[f":80::{ports.http}", f":443::{ports.https}"],
             ca_bundle=ca_bundle,
             timeout_s=5,
             request_budget=3000,  # a full run with the API, red-team and latency probes
@@ -127,9 +142,9 @@ class Sandbox:
                 private_urls=[f"https://{APP}/api/me"],
             ),
             email=Email(sends_mail=True),
-            cloudflare=CloudflareConfig(zone=DOMAIN, api_base_url=self.api.base_url),
+            cloudflare=CloudflareConfig(zone=DOMAIN, api_base_url=_started(self.api).base_url),
             network=self.network(CA_FILE),
-            api=api_section(self.product.log_path),
+            api=api_section(_started(self.product).log_path),
             monitoring=monitoring_section(),
             release=release_section(),
         )

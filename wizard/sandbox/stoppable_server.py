@@ -22,7 +22,9 @@ class StoppableHTTPServer(ThreadingHTTPServer):
     def server_bind(self) -> None:
         """HTTPServer's own server_bind looks up the address's FQDN: a reverse DNS query."""
         socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+        host, self.server_port = self.server_address[:2]
+        assert isinstance(host, str)  # a bound AF_INET/AF_INET6 socket's getsockname() host is a str
+        self.server_name = host
 
     def process_request_thread(self, request, client_address) -> None:
         handle = request.dup()

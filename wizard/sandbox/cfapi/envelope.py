@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,7 +10,7 @@ from typing import Any
 class ApiError(Exception):
     """An error Cloudflare would answer with: HTTP status, its numeric code and message."""
 
-    def __init__(self, status: int, code: int, message: str, *, chain: list[tuple[int, str]] = (),
+    def __init__(self, status: int, code: int, message: str, *, chain: Iterable[tuple[int, str]] = (),
                  pointer: str | None = None, headers: dict[str, str] | None = None):
         super().__init__(f"{code} {message}")
         self.status, self.code, self.message = status, code, message

@@ -48,9 +48,10 @@ def _serialize_rule(rule: Rule) -> dict[str, Any]:
 
 def _serialize(ruleset: Ruleset, version: int | None = None, *, with_rules: bool = True) -> dict[str, Any]:
     version = version or ruleset.version
-    out = {"id": ruleset.id, "name": ruleset.name, "description": ruleset.description,
-           "kind": "zone", "phase": ruleset.phase, "version": str(version),
-           "last_updated": ruleset.history_updated.get(version, ruleset.last_updated)}
+    out: dict[str, Any] = {
+        "id": ruleset.id, "name": ruleset.name, "description": ruleset.description,
+        "kind": "zone", "phase": ruleset.phase, "version": str(version),
+        "last_updated": ruleset.history_updated.get(version, ruleset.last_updated)}
     if with_rules:
         out["rules"] = [_serialize_rule(r) for r in ruleset.history.get(version, ruleset.rules)]
     return out
@@ -69,7 +70,8 @@ def _check_expression(text: Any, pointer: str) -> None:
 def _check_redirect(params: Any, pointer: str) -> None:
     from_value = params.get("from_value") if isinstance(params, dict) else None
     target = from_value.get("target_url") if isinstance(from_value, dict) else None
-    if not isinstance(target, dict) or len({"value", "expression"} & target.keys()) != 1:
+    if (not isinstance(from_value, dict) or not isinstance(target, dict)
+            or len({"value", "expression"} & target.keys()) != 1):
         raise validation_error("a redirect needs from_value.target_url with value or expression",
                                pointer=pointer)
     if "expression" in target:
@@ -95,7 +97,7 @@ def _rule(phase: str, data: Any, index: int, version: str, old: dict[str, Rule])
     _check_expression(data.get("expression"), pointer + "/expression")
     params = data.get("action_parameters", {})
     (_check_redirect if action == "redirect" else _check_cache)(params, pointer + "/action_parameters")
-    rule_id = data.get("id") if data.get("id") in old else new_id()
+    rule_id: str = data["id"] if data.get("id") in old else new_id()
     return Rule(id=rule_id, expression=data["expression"], action=action, action_parameters=params,
                 description=str(data.get("description", "")), enabled=bool(data.get("enabled", True)),
                 ref=data.get("ref") or (old[rule_id].ref if rule_id in old else rule_id),

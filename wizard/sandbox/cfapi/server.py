@@ -71,8 +71,7 @@ class CloudflareAPI:
     def base_url(self) -> str:
         if self._server is None:
             raise RuntimeError("the Cloudflare API emulator is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}{PREFIX}"
+        return f"http://{self._server.server_name}:{self._server.server_port}{PREFIX}"
 
     def start(self) -> CloudflareAPI:
         self._server = _Server(self._address, _Handler, self)
@@ -182,8 +181,8 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def setup(self) -> None:
-        self.timeout = self.server.api.idle_timeout_s  # idle keep-alive connections end
         super().setup()
+        self.connection.settimeout(self.server.api.idle_timeout_s)  # idle keep-alive connections end
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no delayed-ACK stalls
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  (quiet: tests and demo)

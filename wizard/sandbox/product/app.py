@@ -158,19 +158,19 @@ class Product:
             return _unauthorised()
         return Response.json(200, {"chats": self.chats.owned_by(call.caller.id)})
 
-    def _chat(self, call: Call) -> dict | None:
-        return self.chats.get(_segment(call, 3), call.caller.id, any_owner=call.b.bola)
+    def _chat(self, call: Call, caller: Caller) -> dict | None:
+        return self.chats.get(_segment(call, 3), caller.id, any_owner=call.b.bola)
 
     def get_chat(self, call: Call) -> Response:
         if call.caller is None:
             return _unauthorised()
-        chat = self._chat(call)
+        chat = self._chat(call, call.caller)
         return Response.json(200, chat) if chat else Response.json(404, {"error": "no such chat"})
 
     def rename_chat(self, call: Call) -> Response:
         if call.caller is None:
             return _unauthorised()
-        chat = self._chat(call)
+        chat = self._chat(call, call.caller)
         if chat is None:
             return Response.json(404, {"error": "no such chat"})
         body = json_fields(call.request, call.b, {"title": str})
@@ -179,7 +179,7 @@ class Product:
     def delete_chat(self, call: Call) -> Response:
         if call.caller is None:
             return _unauthorised()
-        chat = self._chat(call)
+        chat = self._chat(call, call.caller)
         if chat is None:
             return Response.json(404, {"error": "no such chat"})
         self.chats.delete(chat["id"])

@@ -106,7 +106,9 @@ class Auth:
 
     def _jwt(self, token: str, behaviours: Behaviours) -> Caller | None:
         claims = decode_jwt(token, self.secret, behaviours, self.clock())
-        user = _BY_ID.get(str((claims or {}).get("sub")))
+        if claims is None:
+            return None
+        user = _BY_ID.get(str(claims.get("sub")))
         if user is None:
             return None
         return Caller(user, str(claims.get("role", user["role"])), f"user:{user['id']}")
