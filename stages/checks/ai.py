@@ -93,7 +93,7 @@ async def _red_team(ctx: RunContext, check: Check, families: tuple[str, ...], de
     except ApiProblem as exc:
         return [check.finding(SUBJECT, Status.SKIPPED, str(exc),
                               {"requests": session.sent if session else 0})]
-    extra = {"repeats": team.repeats, "bound": session.bound}
+    extra: dict[str, int | str] = {"repeats": team.repeats, "bound": session.bound}
     if result.stopped:
         extra["stopped"] = result.stopped
     return [_verdict(check, result, session.sent, noun, extra, remediation)]

@@ -40,6 +40,7 @@ from wizard.probes.api_client import (
 from wizard.probes.burst import Burst, burst
 from wizard.probes.leakage import Hit, scan_body
 from wizard.probes.webhook_sign import header_name, signature, timestamped
+from wizard.sections import Chat, Webhook
 from wizard.vault import register_secret
 
 MiB = 1024 * 1024
@@ -113,6 +114,10 @@ def chat_endpoint(s: ApiSession, account: str | None, prompt: str = "hello") -> 
     chat = s.api.chat
     if chat is None:
         return None
+    return _chat_endpoint(chat, account, prompt)
+
+
+def _chat_endpoint(chat: Chat, account: str | None, prompt: str) -> Endpoint:
     return Endpoint(chat.method, chat.url, render(chat.body, prompt=prompt, session=""), account)
 
 
@@ -227,7 +232,7 @@ def _malformed_finding(check: Check, endpoint: Endpoint, answers: list[Answer], 
                              remediation="Validate the body before using it (a schema: pydantic, zod, "
                                          "Joi...) and answer 400 for broken JSON, 415 for a wrong "
                                          "content type, 422 for wrong fields.")
-    accepted = [named(a) for a in answers if a.status < 400]
+    accepted = [named(a) for a in answers if a.status is not None and a.status < 400]
     if accepted:
         return check.finding(endpoint.subject, Status.WARN, f"{endpoint.subject} accepted "
                              + ", ".join(accepted), evidence,
@@ -253,9 +258,10 @@ def _provoking(s: ApiSession) -> list[Request]:
     a chat message, an unknown model, an unknown route, a wrong method."""
     requests = [Request("GET unknown route", "GET", f"/launch-ready-missing-{secrets.token_hex(4)}",
                         content_type=None)]
-    if chat := chat_endpoint(s, _signed_in(s), "hello\x00world"):
+    if chat_api := s.api.chat:
+        chat = _chat_endpoint(chat_api, _signed_in(s), "hello\x00world")
         requests.insert(0, chat.request("with a NUL character", chat.body))
-        fields = json.loads(render(s.api.chat.body, prompt="hello", session=""))
+        fields = json.loads(render(chat_api.body, prompt="hello", session=""))
         if isinstance(fields, dict):
             requests.insert(1, chat.request("with an unknown model",
                                             json.dumps({**fields, "model": "launch-ready-no-such-model"})))
@@ -298,15 +304,16 @@ async def error_leakage(ctx: RunContext, check: Check, s: ApiSession) -> list[Fi
 
 @api_probe(write=True)
 async def oversized_payload(ctx: RunContext, check: Check, s: ApiSession) -> list[Finding]:
-    if s.api.chat is None:
+    chat = s.api.chat
+    if chat is None:
         return _no_endpoint(ctx, check, "api.chat")
     account = _signed_in(s)
     if account:
         await s.auth(account)  # a login is not one of the oversized requests
-    endpoint = chat_endpoint(s, account, "")
+    endpoint = _chat_endpoint(chat, account, "")
     tried: list[dict] = []
     for size in OVERSIZED:
-        body = render(s.api.chat.body, prompt="x" * size, session="")
+        body = render(chat.body, prompt="x" * size, session="")
         t0 = time.monotonic()
         try:
             response = await endpoint.request(f"{size // MiB} MiB", body).send(s)
@@ -351,10 +358,9 @@ def _oversized_finding(check: Check, endpoint: Endpoint, tried: list[dict], sent
 # ---------------------------------------------------------------- abuse.rate-limit
 
 
-def _webhook_delivery(s: ApiSession, secret: str, *, at: int | None = None,
+def _webhook_delivery(webhook: Webhook, secret: str, *, at: int | None = None,
                       signed: bool = True) -> tuple[str, dict[str, str]]:
     """A delivery's body (a fresh event id) and headers, signed with `secret` at `at` (now)."""
-    webhook = s.api.webhook
     body = render(webhook.body, nonce=marker("event"))
     headers = dict(JSON)
     if signed:
@@ -385,8 +391,8 @@ def _burst_target(name: str, s: ApiSession) -> Target | None:
     if name == "chat" and api.chat:
         account = next((a for a in ("user_b", "user_a") if s.has_account(a)), None)
         return Target(f"{api.chat.method} {api.chat.url}", lambda: _chat_response(s, account))
-    if name == "webhook" and api.webhook:
-        return Target(f"POST {api.webhook.url}", lambda: _wrongly_signed(s))
+    if name == "webhook" and (webhook := api.webhook):
+        return Target(f"POST {webhook.url}", lambda: _wrongly_signed(s, webhook))
     return None
 
 
@@ -394,9 +400,9 @@ async def _chat_response(s: ApiSession, account: str | None) -> httpx.Response:
     return (await s.chat(RATE_PROMPT, account=account)).response
 
 
-async def _wrongly_signed(s: ApiSession) -> httpx.Response:
-    body, headers = _webhook_delivery(s, WRONG_SECRET)
-    return await s.request("POST", s.api.webhook.url, headers=headers, content=body)
+async def _wrongly_signed(s: ApiSession, webhook: Webhook) -> httpx.Response:
+    body, headers = _webhook_delivery(webhook, WRONG_SECRET)
+    return await s.request("POST", webhook.url, headers=headers, content=body)
 
 
 async def rate_limit(ctx: RunContext, check: Check) -> list[Finding]:
@@ -501,7 +507,7 @@ async def webhook_signature(ctx: RunContext, check: Check, s: ApiSession) -> lis
         return response.status_code
 
     tried: list[dict] = []
-    body, headers = _webhook_delivery(s, secret.value)
+    body, headers = _webhook_delivery(webhook, secret.value)
     valid = await deliver("valid", body, headers)
     if not 200 <= valid < 300:
         why = ("rate limited (429) before the test: re-run once the window has passed" if valid == 429
@@ -510,11 +516,11 @@ async def webhook_signature(ctx: RunContext, check: Check, s: ApiSession) -> lis
                               remediation="Set api.webhook.scheme (stripe, hmac-sha256, github), "
                                           "api.webhook.header and the webhook-secret credential.")]
     await deliver("replay of the valid one", body, headers)
-    await deliver("unsigned", *_webhook_delivery(s, secret.value, signed=False))
-    await deliver("wrongly signed", *_webhook_delivery(s, WRONG_SECRET))
+    await deliver("unsigned", *_webhook_delivery(webhook, secret.value, signed=False))
+    await deliver("wrongly signed", *_webhook_delivery(webhook, WRONG_SECRET))
     if timestamped(webhook.scheme):
         await deliver(f"signed {STALE_S // 60} min ago", *_webhook_delivery(
-            s, secret.value, at=int(time.time()) - STALE_S))
+            webhook, secret.value, at=int(time.time()) - STALE_S))
     evidence = {"requests": s.sent, "deliveries": tried, "scheme": webhook.scheme,
                 "judged_by": "status codes (the product exposes no way to read deliveries back); "
                              "every delivery carries its own event id"}

@@ -94,6 +94,7 @@ def api_probe(*, write: bool) -> Callable[[ApiProbe], Probe]:
             except ApiProblem as problem:
                 return [skipped(ctx, check, problem, session.sent if session else 0)]
             except BoundReached as exc:
+                assert session is not None  # only a session's requests reach its bound
                 return [check.finding(api_subject(ctx), Status.ERROR, str(exc), {"requests": session.sent},
                                       remediation="Raise api.bounds.per_probe, or list fewer routes.")]
         return run

@@ -126,17 +126,19 @@ async def run_bounded(command: str, timeout: float, limit: int = MAX_OUTPUT) -> 
     it has said that much or at the timeout (TimeoutError)."""
     proc = await asyncio.create_subprocess_exec(*shlex.split(command), stdout=asyncio.subprocess.PIPE,
                                                 stderr=asyncio.subprocess.STDOUT, stdin=asyncio.subprocess.DEVNULL)
+    stdout = proc.stdout
+    assert stdout is not None  # stdout=PIPE
     out = bytearray()
     try:
         async with asyncio.timeout(timeout):
-            while len(out) < limit and (chunk := await proc.stdout.read(limit - len(out))):
+            while len(out) < limit and (chunk := await stdout.read(limit - len(out))):
                 out += chunk
     finally:
         with contextlib.suppress(ProcessLookupError):
             proc.kill()
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(timeout):  # drain, so the pipe closes and wait() returns
-                while await proc.stdout.read(64 * 1024):
+                while await stdout.read(64 * 1024):
                     pass
                 await proc.wait()
     return out.decode("utf-8", "replace")

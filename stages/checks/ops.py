@@ -128,6 +128,9 @@ async def _tls_expiry(ctx: RunContext, check: Check) -> list[Finding]:
                                  remediation="Serve a certificate a browser trusts for this name, then "
                                              "check that renewal is automatic.")
         days = cert.days_left
+        if days is None:  # inspect_certificate reads the expiry of every certificate it returns
+            return check.finding(host, Status.ERROR, f"no expiry date read from the certificate of {host}",
+                                 evidence)
         when = f"(until {until}, issued by {cert.issuer})"
         if days < TLS_FAIL_DAYS:
             return check.finding(host, Status.FAIL, f"expires in {days} days {when}", evidence,

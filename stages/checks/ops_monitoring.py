@@ -37,7 +37,10 @@ ASK = "answer which external monitor watches it (ops.external-monitor)"
 async def _healthchecks(ctx: RunContext, state: ZoneState) -> list[dict[str, Any]] | str:
     """The zone's health checks, or why they could not be read (once per run)."""
     async def read() -> list[dict[str, Any]] | str:
-        token = (ctx.vault or Vault(ctx.config.name)).get("cloudflare-token")
+        vault = ctx.vault or Vault(ctx.config.name)
+        token = vault.get("cloudflare-token")
+        if token is None:  # zone_state had it; it may have gone since
+            return f"could not read the zone's health checks: {vault.missing('cloudflare-token')}"
         client = build_client(token.value, ctx.net, ctx.config.cloudflare.api_base_url)
         try:
             return await read_healthchecks(client, ctx.net, state.zone_id)

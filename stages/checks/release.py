@@ -101,48 +101,53 @@ def _json_content(response: httpx.Response) -> bool:
     return bool(data)
 
 
+async def _api_get(api: ApiSession, path: str, account: str | None,
+                   want_json: bool) -> tuple[bool, int | None, str]:
+    response = await api.request("GET", path, account=account)
+    ok = response.status_code == 200 and (not want_json or _json_content(response))
+    note = "" if ok or response.status_code != 200 else "answered 200 without JSON content"
+    return ok, response.status_code, note
+
+
+async def _login(api: ApiSession) -> tuple[bool, int | None, str]:
+    before = api.sent
+    await api.auth("user_a")
+    how = "login template" if api.sent > before else "stored token"
+    return True, None, f"session for user A from the {how}"
+
+
 async def _smoke(ctx: RunContext, check: Check) -> list[Finding]:
     release = ctx.config.release
     session = _session(ctx, check, API_BOUND)
     api = session if isinstance(session, ApiSession) else None
+    no_api = session if isinstance(session, str) else ""  # why there is no session
     steps = _Steps()
     home = _canonical(ctx, "/")
     await steps.run("home", home, lambda: _page(ctx, steps, home))
 
-    async def api_get(path: str, account: str | None, want_json: bool) -> tuple[bool, int | None, str]:
-        response = await api.request("GET", path, account=account)
-        ok = response.status_code == 200 and (not want_json or _json_content(response))
-        note = "" if ok or response.status_code != 200 else "answered 200 without JSON content"
-        return ok, response.status_code, note
-
-    async def login() -> tuple[bool, int | None, str]:
-        before = api.sent
-        await api.auth("user_a")
-        how = "login template" if api.sent > before else "stored token"
-        return True, None, f"session for user A from the {how}"
-
     signed_in = False
     if api is None:
-        steps.skip("login", session)
+        steps.skip("login", no_api)
     else:
-        templated = ctx.config.api.login and ctx.config.api.accounts.user_a
-        signed_in = await steps.run("login", api.url(ctx.config.api.login.url) if templated
-                                    else "user-a token", login)
-    if release.health_path:
+        login = ctx.config.api.login  # with user A's login name, the session comes from the template
+        target = api.url(login.url) if login is not None and ctx.config.api.accounts.user_a else "user-a token"
+        signed_in = await steps.run("login", target, lambda: _login(api))
+    health_path, me_path = release.health_path, release.me_path
+    if health_path:
         if api is None:
-            health = _canonical(ctx, release.health_path)
+            health = _canonical(ctx, health_path)
             await steps.run("health", health, lambda: _page(ctx, steps, health))
         else:
-            await steps.run("health", api.url(release.health_path),
-                            lambda: api_get(release.health_path, None, False))
+            await steps.run("health", api.url(health_path),
+                            lambda: _api_get(api, health_path, None, False))
     else:
         steps.skip("health", "release.health_path is not set")
-    if api is None or not release.me_path:
-        steps.skip("me", session if api is None else "release.me_path is not set")
+    if api is None or not me_path:
+        steps.skip("me", no_api if api is None else "release.me_path is not set")
     elif not signed_in:
         steps.skip("me", "no session for user A")
     else:
-        await steps.run("me", api.url(release.me_path), lambda: api_get(release.me_path, "user_a", True))
+        await steps.run("me", api.url(me_path), lambda: _api_get(api, me_path, "user_a", True))
 
     requests = steps.page_requests + (api.sent if api else 0)
     evidence = {"steps": steps.rows, "requests": requests, "bound": SMOKE_BOUND}
@@ -187,7 +192,7 @@ async def _path_kept(ctx: RunContext, check: Check, path: str) -> Finding:
     evidence = {**chain.evidence(), "requests": len(chain.hops) + (chain.outcome == "error")}
     first = chain.hops[0] if chain.hops else None
     final = chain.final
-    if chain.outcome == "error":
+    if chain.outcome == "error" or first is None:  # walk() has a hop unless it got no answer
         return check.finding(url, Status.FAIL, f"{url} does not answer: {chain.error}", evidence,
                              "Make the path answer again, or redirect it once to where it moved.")
     if first.location and not _keeps(first.location, url):
@@ -278,15 +283,14 @@ ENV_SEPARATION = Check(
 
 
 async def _build_reproducible(ctx: RunContext, check: Check) -> list[Finding]:
-    root = repo_path(ctx)
-    if root is None:
+    root, subject = repo_path(ctx), ctx.config.repo.path
+    if root is None or subject is None:  # repo_path is None whenever repo.path is not set
         return [check.finding("repo", Status.SKIPPED, "repo.path is not set in sprint.yaml",
                               remediation="Set repo.path to the product's checkout.")]
     if not root.is_dir():
         return [check.finding(str(root), Status.ERROR, f"repo.path {root} is not a folder",
                               remediation="Set repo.path to the product's checkout.")]
     setup = await asyncio.to_thread(inspect_build, root)
-    subject = ctx.config.repo.path
     missing = setup.missing
     if not missing:
         return [check.finding(subject, Status.PASS, f"lockfile {setup.lockfiles[0]}, runtime "

@@ -265,13 +265,14 @@ def _enforced(check: Check, ctx: RunContext, host: str, http: Chain, https: Chai
 def _canonical_verdict(chain: Chain, canonical: str) -> tuple[Status, str]:
     if chain.outcome == "error":
         return Status.FAIL, f"{_unreached(chain)}, so it never reaches {canonical}"
-    if chain.outcome != "ok":
+    last = chain.final
+    if last is None:  # not "ok": a loop, or too many hops
         return Status.FAIL, f"{chain.start} loops without reaching {canonical}: {chain.route()}"
-    final = urlsplit(chain.final.url)
+    final = urlsplit(last.url)
     if final.hostname != canonical or final.scheme != "https":
         if not chain.redirects:
-            return Status.FAIL, f"{chain.start} serves its own page ({chain.final.status}) instead of redirecting to {canonical}"
-        return Status.FAIL, f"{chain.start} ends at {chain.final.url}, not on https://{canonical}"
+            return Status.FAIL, f"{chain.start} serves its own page ({last.status}) instead of redirecting to {canonical}"
+        return Status.FAIL, f"{chain.start} ends at {last.url}, not on https://{canonical}"
     codes = [h.status for h in chain.redirects]
     if len(codes) > 2:
         return Status.WARN, f"{chain.start} takes {len(codes)} redirects to reach {canonical}: {chain.route()}"
@@ -285,18 +286,19 @@ def _canonical_verdict(chain: Chain, canonical: str) -> tuple[Status, str]:
 @needs_domain
 async def _canonical_redirect(ctx: RunContext, check: Check) -> list[Finding]:
     target = ctx.config.target
-    variants = [h for h in target.hosts if h != target.canonical and h in (target.domain, f"www.{target.domain}")]
+    canonical = target.canonical or target.domain  # what the Target validator sets it to
+    variants = [h for h in target.hosts if h != canonical and h in (target.domain, f"www.{target.domain}")]
     if not variants:
         return [check.finding(target.domain, Status.SKIPPED,
                               "no apex or www variant besides the canonical host in target.hosts")]
 
     async def one(host: str) -> Finding:
         chains = await host_chains(ctx.net, host)
-        status, summary = _worst([_canonical_verdict(c, target.canonical) for c in chains])
+        status, summary = _worst([_canonical_verdict(c, canonical) for c in chains])
         return check.finding(
             host, status, summary, _chains_evidence(*chains),
             remediation="" if status is Status.PASS else
-            f"Redirect every URL on {host} to the same path on https://{target.canonical} with a "
+            f"Redirect every URL on {host} to the same path on https://{canonical} with a "
             "permanent 301 (or 308), in at most two hops.",
             fix=None if status is Status.PASS else "cf.redirect-canonical")
 
@@ -305,12 +307,13 @@ async def _canonical_redirect(ctx: RunContext, check: Check) -> list[Finding]:
 
 def _preserves_path(check: Check, ctx: RunContext, host: str, http: Chain, https: Chain) -> Finding:
     wanted = http.start  # the run's probe path, on every start URL
-    walked = [c for c in (http, https) if c.final is not None and c.redirects]
+    walked = [(c, hop) for c in (http, https) if (hop := c.final) is not None and c.redirects]
     evidence = {"probe": wanted, **_chains_evidence(http, https)}
-    lost = [c for c in walked if not same_path(c.final.url, wanted)]
+    lost = [(c, final) for c, final in walked if not same_path(final.url, wanted)]
     if lost:
+        chain, final = lost[0]
         return check.finding(
-            host, Status.FAIL, f"{lost[0].start} lands on {lost[0].final.url}: the path or query is lost",
+            host, Status.FAIL, f"{chain.start} lands on {final.url}: the path or query is lost",
             evidence, remediation="Make the redirect keep the path and the query string (a redirect "
             "rule with a dynamic target and 'preserve query string'), so deep links still work.",
             fix="cf.redirect-canonical")
@@ -388,11 +391,15 @@ async def _tls_certificate(ctx: RunContext, check: Check) -> list[Finding]:
         if not cert.verified:
             return check.finding(host, Status.FAIL, f"the certificate of {host} is not trusted: {cert.reason}",
                                  evidence, remediation=_cert_help(cert.reason))
-        summary = f"valid for {host}, issued by {cert.issuer}, {cert.days_left} days left (until {until})"
-        if cert.days_left < CERT_FAIL_DAYS:
-            return check.finding(host, Status.FAIL, f"expires in {cert.days_left} days ({until})", evidence,
+        days_left = cert.days_left
+        if days_left is None:  # inspect_certificate reads the expiry of every certificate it returns
+            return check.finding(host, Status.ERROR, f"no expiry date read from the certificate of {host}",
+                                 evidence)
+        summary = f"valid for {host}, issued by {cert.issuer}, {days_left} days left (until {until})"
+        if days_left < CERT_FAIL_DAYS:
+            return check.finding(host, Status.FAIL, f"expires in {days_left} days ({until})", evidence,
                                  remediation="Renew the certificate now and check that renewal is automatic.")
-        if cert.days_left < CERT_WARN_DAYS:
+        if days_left < CERT_WARN_DAYS:
             return check.finding(host, Status.WARN, summary, evidence,
                                  remediation="Renew soon and check that renewal is automatic.")
         return check.finding(host, Status.PASS, summary, evidence)

@@ -23,9 +23,13 @@ def risk_list(findings: list[Finding], decision: Callable[[Finding], Decision | 
     def row(f: Finding) -> dict[str, Any]:
         return {"finding": f, "fix": fix_line(f), "decision": decision(f)}
 
+    def is_accepted(f: Finding) -> bool:
+        d = decision(f)
+        return d is not None and d.kind == "accepted-risk"
+
     open_ = [f for f in findings if f.is_problem]
-    accepted = [row(f) for f in open_ if decision(f) and decision(f).kind == "accepted-risk"]
-    live = [f for f in open_ if not (decision(f) and decision(f).kind == "accepted-risk")]
+    accepted = [row(f) for f in open_ if is_accepted(f)]
+    live = [f for f in open_ if not is_accepted(f)]
     return {
         "must_fix": [row(f) for f in live if f.is_blocker],
         "can_wait": [row(f) for f in live if not f.is_blocker],
