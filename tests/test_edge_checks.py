@@ -9,6 +9,7 @@ from cloudflare import Cloudflare
 
 from stages.checks.cloudflare import STAGE3_CHECKS, zone_state
 from wizard.application.checks import run_sprint
+from wizard.application.open_sprint import OpenSprint
 from wizard.edge.client import build_client
 from wizard.engine import RunContext, run_checks
 from wizard.findings import Status
@@ -29,7 +30,7 @@ def demo(sprint, sandbox, monkeypatch):
     config = sprint.load_config()
 
     async def run(*only: str) -> dict:
-        result = await run_sprint(sprint, config, only=only)
+        result = await run_sprint(OpenSprint(sprint, config), only=only)
         return {(f.id, f.subject): f for f in result.findings}
 
     cf = Cloudflare(api_token=sandbox.token, base_url=sandbox.api.base_url, max_retries=0)

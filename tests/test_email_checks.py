@@ -9,6 +9,7 @@ from cloudflare import Cloudflare
 from stages.checks.email import STAGE1_CHECKS
 from tests.conftest import dns_for, silent_nameserver
 from wizard.application.checks import run_sprint
+from wizard.application.open_sprint import OpenSprint
 from wizard.engine import RunContext, run_checks
 from wizard.findings import Severity, Status
 from wizard.net import NetContext
@@ -144,7 +145,7 @@ async def test_demo_spf_and_dmarc_blockers_then_fixed(sprint, sandbox):
     config = sprint.load_config()
 
     async def run() -> dict:
-        result = await run_sprint(sprint, config, only=["email.spf", "email.dmarc"])
+        result = await run_sprint(OpenSprint(sprint, config), only=["email.spf", "email.dmarc"])
         return {f.id: f for f in result.findings}
 
     before = await run()
@@ -166,5 +167,5 @@ async def test_demo_spf_and_dmarc_blockers_then_fixed(sprint, sandbox):
 async def test_demo_dkim_selector_missing(sprint, sandbox):
     config = sprint.load_config()
     config.email.dkim_selectors = ["s1"]
-    result = await run_sprint(sprint, config, only=["email.dkim"])
+    result = await run_sprint(OpenSprint(sprint, config), only=["email.dkim"])
     assert [f.status for f in result.findings] == [Status.FAIL]

@@ -11,6 +11,7 @@ import pytest
 from tests.edge_plans import view
 from wizard.application.checks import run_sprint
 from wizard.application.fixes import apply_fixes, make_plan, rollback
+from wizard.application.open_sprint import OpenSprint
 from wizard.edge.fixes import ALIASES, FIXES
 from wizard.findings import Status
 
@@ -39,7 +40,7 @@ def demo(sprint, sandbox, monkeypatch):
 
 def asking(sprint, fix: str, statuses=(Status.FAIL, Status.WARN)) -> set[str]:
     """The findings of the fix's checks that fail (or warn) and name this fix."""
-    result = asyncio.run(run_sprint(sprint, sprint.load_config(), only=list(FIXES[fix].checks)))
+    result = asyncio.run(run_sprint(OpenSprint(sprint, sprint.load_config()), only=list(FIXES[fix].checks)))
     return {f.key for f in result.findings
             if f.status in statuses and ALIASES.get(f.fix, f.fix) == fix}
 
@@ -48,21 +49,21 @@ def asking(sprint, fix: str, statuses=(Status.FAIL, Status.WARN)) -> set[str]:
 def test_fix_applies_verifies_and_rolls_back(demo, sandbox, fix):
     config, progress = demo.load_config(), demo.load_progress()
     if fix in NEEDS:
-        first = asyncio.run(make_plan(demo, config, NEEDS[fix]))
-        assert asyncio.run(apply_fixes(demo, config, first, progress)).outcome.state == "applied"
+        first = asyncio.run(make_plan(OpenSprint(demo, config), NEEDS[fix]))
+        assert asyncio.run(apply_fixes(OpenSprint(demo, config, progress), first)).outcome.state == "applied"
     before_view = view(sandbox)
     asked = asking(demo, fix)
     assert asked, f"{fix}: the demo should start with a check asking for it"
 
-    plan = asyncio.run(make_plan(demo, config, [fix]))
+    plan = asyncio.run(make_plan(OpenSprint(demo, config), [fix]))
     assert not plan.empty
-    applied = asyncio.run(apply_fixes(demo, config, plan, progress))
+    applied = asyncio.run(apply_fixes(OpenSprint(demo, config, progress), plan))
     assert applied.outcome.state == "applied", applied.outcome.message
     assert applied.verified, [f"{f.key}: {f.summary}" for f in applied.still_asking]
     assert not asking(demo, fix, (Status.FAIL,)) & asked  # a DMARC p=none still warns: by design
-    assert asyncio.run(make_plan(demo, config, [fix])).empty  # fixed: nothing left to plan
+    assert asyncio.run(make_plan(OpenSprint(demo, config), [fix])).empty  # fixed: nothing left to plan
 
-    undone = asyncio.run(rollback(demo, config, applied.outcome.change_id, progress))
+    undone = asyncio.run(rollback(OpenSprint(demo, config, progress), applied.outcome.change_id))
     assert undone.outcome.state == "rolled-back", undone.outcome.message
     assert view(sandbox) == before_view
     assert asking(demo, fix) == asked
@@ -71,12 +72,12 @@ def test_fix_applies_verifies_and_rolls_back(demo, sandbox, fix):
 
 
 def test_the_note_only_fix_changes_nothing(demo):
-    plan = asyncio.run(make_plan(demo, demo.load_config(), ["cf.email-spf"]))
+    plan = asyncio.run(make_plan(OpenSprint(demo, demo.load_config()), ["cf.email-spf"]))
     assert plan.empty and "12 DNS lookups" in " ".join(plan.notes)
 
 
 def test_an_unproxied_host_asks_to_be_proxied_first(demo):
-    result = asyncio.run(run_sprint(demo, demo.load_config(), only=["https.enforced", "https.hsts"]))
+    result = asyncio.run(run_sprint(OpenSprint(demo, demo.load_config()), only=["https.enforced", "https.hsts"]))
     apex = {f.id: f for f in result.findings if f.subject == "acme.example"}
     app = {f.id: f for f in result.findings if f.subject == "app.acme.example"}
     assert apex["https.enforced"].fix == "cf.proxy" and "proxy it first" in apex["https.enforced"].remediation

@@ -11,6 +11,7 @@ import pytest
 
 from wizard.application.checks import run_sprint
 from wizard.application.fixes import apply_fixes, make_plan, rollback
+from wizard.application.open_sprint import OpenSprint
 from wizard.edge.fix_healthchecks import POLICY_NAME, check_name
 from wizard.findings import Status
 from wizard.sandbox.demo import APP, DOMAIN
@@ -42,7 +43,7 @@ def set_plan(sandbox, plan: str):
 
 
 async def monitoring(sprint) -> dict[str, object]:
-    result = await run_sprint(sprint, sprint.load_config(), only=["ops.monitoring"])
+    result = await run_sprint(OpenSprint(sprint, sprint.load_config()), only=["ops.monitoring"])
     return {f.subject: f for f in result.findings}
 
 
@@ -59,7 +60,7 @@ async def test_plan_apply_replan_empty_and_rollback(demo, sandbox):
     assert before[HEALTH].status is Status.WARN and before[HEALTH].fix == "cf.healthchecks"
     assert before[HOME].status is Status.WARN and before[HOME].fix is None  # DNS-only: not ours to fix
 
-    plan = await make_plan(demo, config, ["cf.healthchecks"])
+    plan = await make_plan(OpenSprint(demo, config), ["cf.healthchecks"])
     assert [(c.kind, c.op, c.target) for c in plan.changes] == [
         ("healthcheck", "create", OURS), ("notification_policy", "create", POLICY_NAME)]
     check = plan.changes[0].after
@@ -72,7 +73,7 @@ async def test_plan_apply_replan_empty_and_rollback(demo, sandbox):
     assert any(f"{HOME}: {DOMAIN} is DNS-only" in n for n in plan.notes)
     assert plan.api_calls() == 2
 
-    applied = await apply_fixes(demo, config, plan, progress)
+    applied = await apply_fixes(OpenSprint(demo, config, progress), plan)
     assert applied.outcome.state == "applied", applied.outcome.message
     checks, policies = world_objects(sandbox)
     [made] = checks.values()
@@ -87,9 +88,9 @@ async def test_plan_apply_replan_empty_and_rollback(demo, sandbox):
     assert created == {f"healthcheck {OURS}": made["id"], f"notification_policy {POLICY_NAME}": policy["id"]}
     assert {f.subject: f.status for f in applied.checks}[HEALTH] is Status.PASS
 
-    assert (await make_plan(demo, config, ["cf.healthchecks"])).empty  # idempotent, found by name
+    assert (await make_plan(OpenSprint(demo, config), ["cf.healthchecks"])).empty  # idempotent, found by name
 
-    undone = await rollback(demo, config, applied.outcome.change_id, progress)
+    undone = await rollback(OpenSprint(demo, config, progress), applied.outcome.change_id)
     assert undone.outcome.state == "rolled-back", undone.outcome.message
     assert world_objects(sandbox) == ({}, {})
     assert (await monitoring(demo))[HEALTH].status is Status.WARN
@@ -97,7 +98,7 @@ async def test_plan_apply_replan_empty_and_rollback(demo, sandbox):
 
 async def test_a_changed_health_check_of_ours_is_set_back_and_restored_by_rollback(demo, sandbox):
     config, progress = demo.load_config(), demo.load_progress()
-    first = await apply_fixes(demo, config, await make_plan(demo, config, ["cf.healthchecks"]), progress)
+    first = await apply_fixes(OpenSprint(demo, config, progress), await make_plan(OpenSprint(demo, config), ["cf.healthchecks"]))
     assert first.outcome.state == "applied"
     zone = sandbox.world.zone_by_name(DOMAIN)
     with sandbox.world.lock:  # a teammate slows ours down in the dashboard
@@ -105,13 +106,13 @@ async def test_a_changed_health_check_of_ours_is_set_back_and_restored_by_rollba
         ours["interval"] = 300
     before = world_objects(sandbox)
 
-    plan = await make_plan(demo, config, ["cf.healthchecks"])
+    plan = await make_plan(OpenSprint(demo, config), ["cf.healthchecks"])
     [change] = plan.changes
     assert (change.op, change.before["interval"], change.after["interval"]) == ("update", 300, 60)
     assert change.after["id"] == ours["id"]
-    applied = await apply_fixes(demo, config, plan, progress)
+    applied = await apply_fixes(OpenSprint(demo, config, progress), plan)
     assert applied.outcome.state == "applied" and world_objects(sandbox)[0][ours["id"]]["interval"] == 60
-    undone = await rollback(demo, config, applied.outcome.change_id, progress)
+    undone = await rollback(OpenSprint(demo, config, progress), applied.outcome.change_id)
     assert undone.outcome.state == "rolled-back", undone.outcome.message
     after = world_objects(sandbox)
     assert after[0][ours["id"]]["interval"] == 300 and after[1].keys() == before[1].keys()
@@ -121,7 +122,7 @@ async def test_a_free_zone_changes_nothing_and_asks_for_an_external_monitor(demo
     set_plan(sandbox, "free")
     seen: list = []
     sandbox.api.observer = seen.append
-    plan = await make_plan(demo, demo.load_config(), ["cf.healthchecks"])
+    plan = await make_plan(OpenSprint(demo, demo.load_config()), ["cf.healthchecks"])
     assert plan.empty
     [note] = plan.notes
     assert "not available on this zone's plan (Free): use an external monitor (Uptime Kuma, Better Stack" in note
@@ -134,7 +135,7 @@ async def test_a_free_zone_changes_nothing_and_asks_for_an_external_monitor(demo
 async def test_without_an_alert_address_the_checks_come_with_a_note(demo):
     config = demo.load_config()
     config.monitoring.alert.smtp_to = []
-    plan = await make_plan(demo, config, ["cf.healthchecks"])
+    plan = await make_plan(OpenSprint(demo, config), ["cf.healthchecks"])
     assert [c.kind for c in plan.changes] == ["healthcheck"]
     assert any("no monitoring.alert.smtp_to" in n for n in plan.notes)
 
@@ -157,8 +158,7 @@ async def test_ops_monitoring_skips_without_urls_and_names_a_missing_permission(
 async def test_a_lost_answer_is_read_again_not_sent_twice(demo, sandbox):
     sandbox.faults.add("drop", "POST /zones/{zone_id}/healthchecks")  # created, answer lost
     config = demo.load_config()
-    applied = await apply_fixes(demo, config, await make_plan(demo, config, ["cf.healthchecks"]),
-                                demo.load_progress())
+    applied = await apply_fixes(OpenSprint(demo, config, demo.load_progress()), await make_plan(OpenSprint(demo, config), ["cf.healthchecks"]))
     assert applied.outcome.state == "applied", applied.outcome.message
     checks, policies = world_objects(sandbox)
     assert [c["name"] for c in checks.values()] == [OURS] and len(policies) == 1
@@ -167,7 +167,6 @@ async def test_a_lost_answer_is_read_again_not_sent_twice(demo, sandbox):
 async def test_a_failure_mid_apply_restores_the_snapshot(demo, sandbox):
     sandbox.faults.add("500", "POST /accounts/{account_id}/alerting/v3/policies", times=2)  # both sends
     config = demo.load_config()
-    applied = await apply_fixes(demo, config, await make_plan(demo, config, ["cf.healthchecks"]),
-                                demo.load_progress())
+    applied = await apply_fixes(OpenSprint(demo, config, demo.load_progress()), await make_plan(OpenSprint(demo, config), ["cf.healthchecks"]))
     assert applied.outcome.state == "rolled-back", applied.outcome.message
     assert world_objects(sandbox) == ({}, {})

@@ -16,6 +16,7 @@ import yaml
 
 from wizard.application.checks import run_sprint
 from wizard.application.deliverables import render_deliverables
+from wizard.application.open_sprint import OpenSprint
 from wizard.findings import Finding, Severity, Status
 from wizard.sandbox.demo import API
 from wizard.sections import Alert, Api, Monitoring, Release, Watch
@@ -54,7 +55,7 @@ async def after_a_run(sprint, sandbox, monkeypatch):
     config = _configured(sprint)
     sprint.save_config(config)
     progress = sprint.load_progress()
-    await run_sprint(sprint, config, only=["release.*"], progress=progress)
+    await run_sprint(OpenSprint(sprint, config, progress), only=["release.*"], save=True)
     progress = sprint.load_progress()
     ops = [Finding(id="ops.latency-p95", stage=5, subject=f"https://{API}/api/chat", title="p95",
                    status=Status.PASS, severity=Severity.BLOCKER, summary="p95 0.42 s within 2.0 s",

@@ -15,6 +15,7 @@ import yaml
 
 from wizard.application.checks import run_sprint
 from wizard.application.deliverables import render_deliverables
+from wizard.application.open_sprint import OpenSprint
 from wizard.sprint import ManualAnswer
 
 
@@ -22,7 +23,7 @@ from wizard.sprint import ManualAnswer
 async def rendered(sprint, sandbox):
     config = sprint.load_config()
     progress = sprint.load_progress()
-    await run_sprint(sprint, config, stages=[1], only=["secrets.*"], progress=progress)
+    await run_sprint(OpenSprint(sprint, config, progress), stages=[1], only=["secrets.*"], save=True)
     progress = sprint.load_progress()
     progress.manual["auth.secrets-rotated"] = ManualAnswer(
         answer="yes", note="new OpenAI project key, old one revoked", at=datetime(2026, 11, 30, tzinfo=UTC))

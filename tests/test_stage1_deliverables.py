@@ -8,6 +8,7 @@ import pytest
 
 from wizard.application.checks import run_sprint
 from wizard.application.deliverables import render_deliverables
+from wizard.application.open_sprint import OpenSprint
 from wizard.sandbox.demo import APP, DOMAIN
 
 
@@ -18,7 +19,7 @@ async def rendered(sprint, sandbox, monkeypatch):
     monkeypatch.setenv("LAUNCH_READY_USER_B", "tok-bob")
     config = sprint.load_config()
     progress = sprint.load_progress()
-    await run_sprint(sprint, config, stages=[1, 3], progress=progress)
+    await run_sprint(OpenSprint(sprint, config, progress), stages=[1, 3], save=True)
     progress = sprint.load_progress()
     progress.decide(f"edge.https-rewrites@{DOMAIN}", "accepted-risk", "no http:// links left")
     progress.decide(f"edge.min-tls@{DOMAIN}", "deferred", "after the partner API upgrades")

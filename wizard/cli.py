@@ -145,11 +145,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _load(ref: str):
-    """A sprint with its config and progress read and validated (exit 2 when they cannot be)."""
-    from wizard.sprint import Sprint
+    """The open sprint, its config and progress read and validated (exit 2 when they cannot be)."""
+    from wizard.application.open_sprint import OpenSprint
 
-    sprint = Sprint.find(ref)
-    return sprint, sprint.load_config(), sprint.load_progress()
+    return OpenSprint.load(ref)
 
 
 def _picker(args) -> int:
@@ -184,10 +183,11 @@ def _new(args) -> int:
 def _open(args) -> int:
     from wizard.sprint import remember
 
-    sprint, config, _progress = _load(args.sprint)
+    op = _load(args.sprint)
+    sprint = op.sprint
     sprint.locked().acquire()
     try:
-        remember(sprint, config.name)
+        remember(sprint, op.name)
         from wizard.tui.app import run_tui
 
         return run_tui(sprint, present=args.present)
@@ -196,19 +196,16 @@ def _open(args) -> int:
 
 
 def _check(args) -> int:
-    sprint, config, progress = _load(args.sprint)
-    return _run_checks(args, sprint, config, progress)
+    return _run_checks(args, _load(args.sprint))
 
 
-def _run_checks(args, sprint, config, progress) -> int:
+def _run_checks(args, op) -> int:
     import stages
-    from wizard.application.checks import run_sprint
-    from wizard.engine import CheckFinished, CheckProgress
-    from wizard.report import RENDERERS, build_report
+    from wizard.application.checks import RENDERERS, CheckFinished, CheckProgress, check_report
 
     checks = stages.select_checks(args.stage, args.only)  # validates --stage / --only first
     if args.save:
-        sprint.locked().acquire()
+        op.sprint.locked().acquire()
     try:
         show_progress = sys.stderr.isatty() and args.output is None
 
@@ -226,24 +223,13 @@ def _run_checks(args, sprint, config, progress) -> int:
                 return
             print(f"\r{line[:60]:<60}", end="", file=sys.stderr)
 
-        result = asyncio.run(run_sprint(
-            sprint, config, stages=args.stage, only=args.only, on_event=on_event,
-            progress=progress if args.save else None,
-        ))
+        report = asyncio.run(check_report(op, stage_numbers=args.stage, only=args.only,
+                                          on_event=on_event, save=args.save))
         if show_progress and checks:
             print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
     finally:
         if args.save:
-            sprint.locked().release()
-    findings = list(result.findings)
-    if not args.only:
-        findings += stages.manual_findings(config, progress, args.stage)
-    selected = [s for s in stages.STAGES if not args.stage or s.number in args.stage]
-    report = build_report(
-        sprint=config.name, domain=config.target.domain,
-        stages=[(s.number, s.title) for s in selected], findings=findings,
-        generated_at=result.started_at, duration_s=result.duration_s,
-    )
+            op.sprint.locked().release()
     text = RENDERERS[args.format](report)
     if args.output:
         from wizard.sprint import write_atomic
@@ -262,12 +248,12 @@ def _plan(args) -> int:
 
     from wizard.application.fixes import fixes_to_plan, make_plan
 
-    sprint, config, progress = _load(args.sprint)
-    fixes = args.fix or asyncio.run(fixes_to_plan(sprint, config, progress, _step))
+    op = _load(args.sprint)
+    fixes = args.fix or asyncio.run(fixes_to_plan(op, _step))
     if not fixes:
         print(NOTHING_TO_FIX)
         return EXIT_OK
-    plan = asyncio.run(make_plan(sprint, config, fixes))
+    plan = asyncio.run(make_plan(op, fixes))
     if args.format == "json":
         print(redact(json.dumps(plan.model_dump(mode="json", by_alias=True), indent=2)))
     else:
@@ -294,20 +280,20 @@ def _apply(args) -> int:
 
     if not args.yes:
         raise UsageError("apply changes the live zone: review `launch-ready plan` first, then add --yes")
-    sprint, config, progress = _load(args.sprint)
-    with sprint.locked():
+    op = _load(args.sprint)
+    with op.sprint.locked():
         if args.finish:
-            result = asyncio.run(finish(sprint, config, args.finish, progress, _step))
+            result = asyncio.run(finish(op, args.finish, _step))
         else:
-            fixes = args.fix or asyncio.run(fixes_to_plan(sprint, config, progress, _step, save=True))
+            fixes = args.fix or asyncio.run(fixes_to_plan(op, _step, save=True))
             if not fixes:
                 print(NOTHING_TO_FIX)
                 return EXIT_OK
-            plan = asyncio.run(make_plan(sprint, config, fixes))
+            plan = asyncio.run(make_plan(op, fixes))
             print(redact(_plan_text(plan)))
             if plan.empty:
                 return EXIT_OK
-            result = asyncio.run(apply_fixes(sprint, config, plan, progress, _step))
+            result = asyncio.run(apply_fixes(op, plan, _step))
     return _report_change(result, "applied")
 
 
@@ -316,10 +302,9 @@ def _rollback(args) -> int:
 
     if not args.yes:
         raise UsageError("rollback changes the live zone: add --yes")
-    sprint, config, progress = _load(args.sprint)
-    with sprint.locked():
-        result = asyncio.run(rollback(sprint, config, args.change, progress, force=args.force,
-                                      on_step=_step))
+    op = _load(args.sprint)
+    with op.sprint.locked():
+        result = asyncio.run(rollback(op, args.change, force=args.force, on_step=_step))
     return _report_change(result, "rolled-back")
 
 
@@ -352,11 +337,11 @@ def _demo(args) -> int:
     with Sandbox(faults) as sandbox:
         sprint = sandbox.write_demo_sprint(sprints_home() / "demo")
         sandbox.share_credentials(sprint)  # from memory, to this user's processes only
-        config, progress = sprint.load_config(), sprint.load_progress()
-        remember(sprint, config.name)
+        op = _load(str(sprint.root))
+        remember(sprint, op.name)
         if args.headless:
             args.stage, args.only, args.format, args.output, args.save = [], [], "text", None, False
-            return _run_checks(args, sprint, config, progress)
+            return _run_checks(args, op)
         if args.serve:
             stopped = _stop_on_interrupt()  # before "ready": a Ctrl-C right after it is clean too
             print(f"sprint  {sprint.root}")
@@ -390,35 +375,29 @@ def _stop_on_interrupt():
 
 
 def _credentials(args) -> int:
-    from wizard.vault import CREDENTIALS, Vault
+    from wizard.application.credentials import store
+    from wizard.vault import CREDENTIALS
 
-    sprint, config, _progress = _load(args.sprint)
-    vault = Vault(config.name, sprint.root)
+    op = _load(args.sprint)
     if args.credential not in CREDENTIALS:
         raise UsageError(f"unknown credential {args.credential!r}; known: {', '.join(CREDENTIALS)}")
     kind = CREDENTIALS[args.credential]
     if args.action == "list":
-        stored = vault.stored()
+        stored = op.vault.stored()
         for name, c in CREDENTIALS.items():
             where = stored.get(name)
             print(f"{name:<18} {c.label:<40} {('in ' + where) if where else 'not set'}")
         return EXIT_OK
     if args.action == "forget":
-        gone = vault.forget(args.credential)
+        gone = op.vault.forget(args.credential)
         print(f"{kind.label}: removed from the keyring" if gone else f"{kind.label}: nothing stored")
         return EXIT_OK
     if args.action == "set":
-        value = _read_secret(f"{kind.label} for {config.name} (input hidden): ")
-        if args.credential == "cloudflare-token":
-            from wizard.edge.access import looks_like_global_key, token_recipe
-
-            if looks_like_global_key(value):
-                raise UsageError("that is a Global API Key, which can do anything in every zone; "
-                                 "launch-ready only uses API tokens. " + token_recipe(_zone(config)))
-        vault.set(args.credential, value)
+        value = _read_secret(f"{kind.label} for {op.name} (input hidden): ")
+        store(op, args.credential, value)
         print(f"{kind.label} stored in the keyring as {mask(value)}")
         return EXIT_OK
-    return _verify_token(sprint, config, vault)
+    return _verify_token(op)
 
 
 def _read_secret(prompt: str) -> str:
@@ -432,40 +411,24 @@ def _read_secret(prompt: str) -> str:
     return value
 
 
-def _zone(config) -> str:
-    return config.cloudflare.zone or config.target.domain
-
-
-def _verify_token(sprint, config, vault) -> int:
+def _verify_token(op) -> int:
     import os
 
-    from wizard.edge.access import check_token, reads, token_recipe
+    from wizard.application.credentials import WRITES_NEEDED, verify_token
     from wizard.errors import EnvironmentProblem
-    from wizard.net import NetContext
 
-    secret = vault.require("cloudflare-token")
     if os.environ.get("CLOUDFLARE_API_KEY") or os.environ.get("CLOUDFLARE_EMAIL"):
         print("note: CLOUDFLARE_EMAIL / CLOUDFLARE_API_KEY are set and ignored (tokens only)")
-
-    async def run():
-        async with NetContext(config.network, config.target.domain, sprint.root) as net:
-            return await check_token(secret.value, _zone(config), net, config.cloudflare.api_base_url,
-                                     monitoring)
-
-    monitoring = bool(config.monitoring.urls)  # health checks: ops.monitoring, cf.healthchecks
-    report = asyncio.run(run())
-    if report.rejected:
-        raise EnvironmentProblem(f"Cloudflare rejected the token from {secret.source} "
-                                 f"({secret.masked}); " + token_recipe(_zone(config), monitoring))
-    status = report.status or "unknown to the user-token endpoint (an account token?)"
-    expiry = f", expires {report.expires_on}" if report.expires_on else ", no expiry"
-    print(f"token {secret.masked} from {secret.source}: {status}{expiry}")
-    for permission, purpose in reads(monitoring):
-        print(f"  {report.reads.get(permission, 'not checked'):<22} {permission:<32} {purpose}")
-    print("  write permissions cannot be checked without writing; the fixes need: "
-          "DNS, Zone Settings, Dynamic Redirect, Cache Rules and Bot Management · Edit")
-    if report.missing:
-        print(f"missing: {', '.join(report.missing)}. {token_recipe(_zone(config), monitoring)}")
+    checked = asyncio.run(verify_token(op))
+    if checked.report.rejected:
+        raise EnvironmentProblem(f"Cloudflare rejected the token from {checked.secret.source} "
+                                 f"({checked.secret.masked}); " + checked.recipe)
+    print(checked.headline)
+    for permission, purpose, state in checked.rows():
+        print(f"  {state:<22} {permission:<32} {purpose}")
+    print(f"  write permissions cannot be checked without writing; the fixes need: {WRITES_NEEDED}")
+    if checked.report.missing:
+        print(f"missing: {', '.join(checked.report.missing)}. {checked.recipe}")
         return EXIT_BLOCKERS
     return EXIT_OK
 
@@ -473,10 +436,10 @@ def _verify_token(sprint, config, vault) -> int:
 def _handover(args) -> int:
     from wizard.application.deliverables import write_deliverables
 
-    sprint, config, progress = _load(args.sprint)
+    op = _load(args.sprint)
     if args.output is not None and args.output.exists() and not args.output.is_dir():
         raise UsageError(f"{args.output} is a file; --output takes a folder")
-    for path in write_deliverables(sprint, config, progress, args.output):
+    for path in write_deliverables(op, args.output):
         print(path)
     return EXIT_OK
 

@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from wizard.application.checks import run_sprint
+from wizard.application.open_sprint import OpenSprint
 from wizard.sandbox.faults import Faults
 from wizard.sandbox.run import Sandbox
 
@@ -33,7 +34,7 @@ def main(latency_ms: int = 100) -> None:
         os.environ["LAUNCH_READY_HOME"] = tmp
         os.environ.update(sandbox.credentials())
         sprint = sandbox.write_demo_sprint(Path(tmp) / "demo")
-        result = asyncio.run(run_sprint(sprint, sprint.load_config(), stages=[1, 3]))
+        result = asyncio.run(run_sprint(OpenSprint(sprint, sprint.load_config()), stages=[1, 3]))
     total = sum(result.durations.values())
     slowest_id, chain = max(result.durations.items(), key=lambda kv: kv[1])
     wall = result.duration_s

@@ -15,8 +15,9 @@ from stages.deliverables.risk_list import risk_list
 from stages.deliverables.secret_inventory import secret_inventory
 from stages.s7_handover import OWNERSHIP
 from wizard import __version__
+from wizard.application.open_sprint import OpenSprint
 from wizard.findings import STATUS_ICON, STATUS_WORD, Finding, Severity
-from wizard.sprint import Progress, Sprint, SprintConfig, now, write_atomic
+from wizard.sprint import Progress, SprintConfig, now, write_atomic
 from wizard.vault import redact
 
 
@@ -99,12 +100,12 @@ def render_deliverables(config: SprintConfig, progress: Progress) -> dict[str, s
     return out
 
 
-def write_deliverables(sprint: Sprint, config: SprintConfig, progress: Progress,
-                       output: Path | None = None) -> list[Path]:
-    target = output or sprint.reports_dir
+def write_deliverables(op: OpenSprint, output: Path | None = None) -> list[Path]:
+    """Every deliverable rendered into reports/ (or `output`), each file written atomically."""
+    target = output or op.sprint.reports_dir
     target.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in render_deliverables(config, progress).items():
+    for name, text in render_deliverables(op.config, op.progress).items():
         path = target / name
         write_atomic(path, text)
         written.append(path)

@@ -7,15 +7,12 @@ how to run them, and the sprint's change log in progress.yaml.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from cloudflare import Cloudflare
-
 from wizard.application.checks import run_sprint
+from wizard.application.open_sprint import OpenSprint
 from wizard.edge.apply import Outcome, apply_plan
-from wizard.edge.client import build_client
 from wizard.edge.fixes import ALIASES, FIXES, plan_fixes, resolve_fix_ids
 from wizard.edge.journal import ChangeSet, list_change_sets, new_change_id, write_json
 from wizard.edge.live_zone import read_live_zone
@@ -25,9 +22,7 @@ from wizard.edge.rollback import RollbackConflict, recover, rollback_change_set
 from wizard.edge.zone_state import ZoneStateError
 from wizard.errors import EnvironmentProblem, LaunchReadyError, UsageError
 from wizard.findings import Finding, Status
-from wizard.net import NetContext
-from wizard.sprint import ChangeLogEntry, Progress, Sprint, SprintConfig, now
-from wizard.vault import Vault
+from wizard.sprint import ChangeLogEntry, Progress, Sprint, now
 
 Step = Callable[[str], None]
 
@@ -69,17 +64,17 @@ def fixes_asked_by(findings: list[Finding]) -> list[str]:
     return [fix for fix in FIXES if fix in wanted]
 
 
-async def fixes_to_plan(sprint: Sprint, config: SprintConfig, progress: Progress,
-                        on_step: Step | None = None, *, save: bool = False) -> list[str]:
+async def fixes_to_plan(op: OpenSprint, on_step: Step | None = None, *,
+                        save: bool = False) -> list[str]:
     """The fixes the saved results ask for; when no check that can ask for a fix has a saved
     result (a fresh sprint), those checks run first, so `plan` and `apply` are never a dead end.
     Their results are recorded only with `save` (apply does; plan writes nothing)."""
     fix_checks = checks_for(list(FIXES))
-    if any(f.id in fix_checks for f in progress.findings()):
-        return asked_fixes(progress)
+    if any(f.id in fix_checks for f in op.progress.findings()):
+        return asked_fixes(op.progress)
     if on_step:
         on_step(f"no saved results: running the {len(fix_checks)} checks that can ask for a fix")
-    run = await run_sprint(sprint, config, only=fix_checks, progress=progress if save else None)
+    run = await run_sprint(op, only=fix_checks, save=save)
     return fixes_asked_by(run.findings)
 
 
@@ -87,19 +82,7 @@ def checks_for(fix_ids: list[str]) -> list[str]:
     return list(dict.fromkeys(c for fix in fix_ids for c in FIXES[fix].checks))
 
 
-@asynccontextmanager
-async def cloudflare(sprint: Sprint, config: SprintConfig) -> AsyncIterator[tuple[Cloudflare, NetContext]]:
-    """The SDK client (token from the keyring or CLOUDFLARE_API_TOKEN) and a fresh net context."""
-    secret = Vault(config.name, sprint.root).require("cloudflare-token")
-    async with NetContext(config.network, config.target.domain, sprint.root) as net:
-        yield build_client(secret.value, net, config.cloudflare.api_base_url), net
-
-
-def _zone(config: SprintConfig) -> str:
-    return config.cloudflare.zone or config.target.domain
-
-
-async def make_plan(sprint: Sprint, config: SprintConfig, fix_ids: list[str]) -> Plan:
+async def make_plan(op: OpenSprint, fix_ids: list[str]) -> Plan:
     """The plan for these fixes against the live zone; writes nothing anywhere."""
     try:
         ids = resolve_fix_ids(fix_ids)
@@ -107,32 +90,30 @@ async def make_plan(sprint: Sprint, config: SprintConfig, fix_ids: list[str]) ->
         raise UsageError(str(exc)) from None
     if not ids:
         raise UsageError("no fix asked for: name one with --fix")
-    async with cloudflare(sprint, config) as (client, net):
+    async with op.cloudflare() as (client, net):
         try:
-            live = await read_live_zone(client, net, _zone(config), monitoring="cf.healthchecks" in ids)
+            live = await read_live_zone(client, net, op.zone, monitoring="cf.healthchecks" in ids)
         except ZoneStateError as exc:
             problem = EnvironmentProblem if exc.rejected else UsageError
-            raise problem(f"Cloudflare zone {_zone(config)}: {exc}") from None
-        facts = await gather_facts(net, live, config, ids)
-    return plan_fixes(live, config, ids, facts)
+            raise problem(f"Cloudflare zone {op.zone}: {exc}") from None
+        facts = await gather_facts(net, live, op.config, ids)
+    return plan_fixes(live, op.config, ids, facts)
 
 
-async def apply_fixes(sprint: Sprint, config: SprintConfig, plan: Plan, progress: Progress,
-                      on_step: Step | None = None) -> FixResult:
+async def apply_fixes(op: OpenSprint, plan: Plan, on_step: Step | None = None) -> FixResult:
     """Snapshot, apply, verify by re-reading, then re-run the checks that asked; log the truth."""
-    change_dir = sprint.changes_dir / new_change_id()
-    async with cloudflare(sprint, config) as (client, _net):
+    change_dir = op.sprint.changes_dir / new_change_id()
+    async with op.cloudflare() as (client, _net):
         outcome = await apply_plan(plan, client, change_dir, on_step=on_step)
     changed = [fix for fix in plan.fixes if any(c.fix == fix for c in plan.changes)]
-    return await _after(sprint, config, progress, change_dir.name, plan.fixes, outcome, on_step,
-                        verify=changed)
+    return await _after(op, change_dir.name, plan.fixes, outcome, on_step, verify=changed)
 
 
-async def rollback(sprint: Sprint, config: SprintConfig, change_id: str, progress: Progress, *,
-                   force: bool = False, on_step: Step | None = None) -> FixResult:
+async def rollback(op: OpenSprint, change_id: str | None, *, force: bool = False,
+                   on_step: Step | None = None) -> FixResult:
     """Restore a change set's snapshot; an unfinished one is recovered to its snapshot."""
-    change = find_change_set(sprint, change_id)
-    async with cloudflare(sprint, config) as (client, _net):
+    change = find_change_set(op.sprint, change_id)
+    async with op.cloudflare() as (client, _net):
         try:
             if change.state == "unfinished":
                 outcome = await recover(change.path, client, "rollback", on_step=on_step)
@@ -140,18 +121,17 @@ async def rollback(sprint: Sprint, config: SprintConfig, change_id: str, progres
                 outcome = await rollback_change_set(change.path, client, force=force, on_step=on_step)
         except RollbackConflict as exc:
             raise ChangeRefused(f"rollback of {change.id} refused: {exc}") from None
-    return await _after(sprint, config, progress, change.id, change.fixes, outcome, on_step)
+    return await _after(op, change.id, change.fixes, outcome, on_step)
 
 
-async def finish(sprint: Sprint, config: SprintConfig, change_id: str, progress: Progress,
-                 on_step: Step | None = None) -> FixResult:
+async def finish(op: OpenSprint, change_id: str, on_step: Step | None = None) -> FixResult:
     """Bring an interrupted change set to its plan's full desired state."""
-    change = find_change_set(sprint, change_id)
+    change = find_change_set(op.sprint, change_id)
     if change.state != "unfinished":
         raise UsageError(f"change set {change.id} is {change.state}, not unfinished")
-    async with cloudflare(sprint, config) as (client, _net):
+    async with op.cloudflare() as (client, _net):
         outcome = await recover(change.path, client, "finish", on_step=on_step)
-    return await _after(sprint, config, progress, change.id, change.fixes, outcome, on_step)
+    return await _after(op, change.id, change.fixes, outcome, on_step)
 
 
 def find_change_set(sprint: Sprint, change_id: str | None) -> ChangeSet:
@@ -169,9 +149,8 @@ def find_change_set(sprint: Sprint, change_id: str | None) -> ChangeSet:
     raise UsageError(f"no change set {change_id!r} in {sprint.changes_dir} (newest: {known})")
 
 
-async def _after(sprint: Sprint, config: SprintConfig, progress: Progress, change_id: str,
-                 fixes: list[str], outcome: Outcome, on_step: Step | None,
-                 verify: list[str] | None = None) -> FixResult:
+async def _after(op: OpenSprint, change_id: str, fixes: list[str], outcome: Outcome,
+                 on_step: Step | None, verify: list[str] | None = None) -> FixResult:
     """Re-run the checks of the fixes that changed something (a fix whose plan is only a note,
     like an SPF over the limit, is not judged here), write them beside the change set, log it."""
     judged = fixes if verify is None else verify
@@ -179,13 +158,13 @@ async def _after(sprint: Sprint, config: SprintConfig, progress: Progress, chang
     if outcome.state in ("applied", "rolled-back"):
         if on_step:
             on_step("re-running the checks that asked for the fixes")
-        run = await run_sprint(sprint, config, only=checks_for(judged), progress=progress)
+        run = await run_sprint(op, only=checks_for(judged), save=True)
         result.checks = run.findings
-        write_json(sprint.changes_dir / change_id / "verification.json", {
+        write_json(op.sprint.changes_dir / change_id / "verification.json", {
             "schema": "launch-ready/change-verification@1", "after": outcome.state,
             "checks": [f.model_dump(mode="json") for f in run.findings]})
-    progress.log_change(ChangeLogEntry(
+    op.progress.log_change(ChangeLogEntry(
         id=change_id, fixes=fixes, state=outcome.state, summary=outcome.message, at=now(),
         verified=result.verified if outcome.state == "applied" else None))
-    sprint.save_progress(progress)
+    op.save()
     return result

@@ -6,7 +6,7 @@ published on `run_progress` for whichever screen shows it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from pathlib import Path
 
 from textual.app import App, SystemCommand
@@ -15,10 +15,9 @@ from textual.screen import Screen
 from textual.signal import Signal
 
 from stages import STAGES, select_checks
-from wizard.application.checks import run_sprint
+from wizard.application.checks import CheckFinished, CheckProgress, CheckStarted, Event, run_sprint
 from wizard.application.fixes import apply_fixes, finish, make_plan, rollback
 from wizard.edge.journal import unfinished
-from wizard.engine import CheckFinished, CheckProgress, CheckStarted, Event
 from wizard.errors import LaunchReadyError
 from wizard.sprint import Sprint, SprintConfig
 from wizard.tui.screens.changes import ChangesScreen
@@ -119,8 +118,7 @@ class LaunchReadyApp(App[int]):
         self.open_sprint(Sprint.create(sprint_root(config.name, new_dir), config))
 
     def update_config(self, config: SprintConfig) -> None:
-        self.session.sprint.save_config(config)
-        self.session.config = config
+        self.session.save_config(config)
         self.pop_screen()
         self.notify("Setup saved to sprint.yaml")
 
@@ -191,15 +189,23 @@ class LaunchReadyApp(App[int]):
                 session.progress.record(list(event.findings), {event.check_id})
             publish()
 
+        async def run() -> None:
+            # each finished check was recorded as it came in (live rows): save them once
+            result = await run_sprint(session, stages=[stage], on_event=on_event)
+            session.save()
+            self.notify(f"Stage {stage}: {len(result.findings)} results in {result.duration_s:.1f} s")
+
+        await self._guarded("run", run())
+
+    async def _guarded(self, what: str, work: Awaitable[None]) -> None:
+        """A worker's body: a problem is one notification, never a traceback (the run log or the
+        change set's journal has the details); the progress line is cleared either way."""
         try:
-            result = await run_sprint(session.sprint, session.config, stages=[stage],
-                                      on_event=on_event, progress=session.progress)
+            await work
         except LaunchReadyError as exc:
             self.notify(str(exc), severity="error")
-        except Exception as exc:  # never a traceback: the run log has the details
-            self.notify(f"The run stopped: {type(exc).__name__}: {exc}", severity="error")
-        else:
-            self.notify(f"Stage {stage}: {len(result.findings)} results in {result.duration_s:.1f} s")
+        except Exception as exc:
+            self.notify(f"The {what} stopped: {type(exc).__name__}: {exc}", severity="error")
         finally:
             self._publish("")
 
@@ -215,22 +221,17 @@ class LaunchReadyApp(App[int]):
 
     async def _fix(self, fix_ids: list[str]) -> None:
         session = self.session
-        try:
-            plan = await make_plan(session.sprint, session.config, fix_ids)
+
+        async def fix() -> None:
+            plan = await make_plan(session, fix_ids)
             self._publish("")
             if not await self.push_screen_wait(PlanReviewScreen(plan)):
                 self.notify("Nothing applied.")
                 return
             self._publish("applying…")
-            result = await apply_fixes(session.sprint, session.config, plan, session.progress,
-                                       on_step=self._publish)
-            self._said_change(result)
-        except LaunchReadyError as exc:
-            self.notify(str(exc), severity="error")
-        except Exception as exc:  # never a traceback: the change set's journal has the facts
-            self.notify(f"The fix stopped: {type(exc).__name__}: {exc}", severity="error")
-        finally:
-            self._publish("")
+            self._said_change(await apply_fixes(session, plan, on_step=self._publish))
+
+        await self._guarded("fix", fix())
 
     def start_change(self, action: str, change_id: str) -> None:
         """Roll back or finish a change set in a worker."""
@@ -243,18 +244,16 @@ class LaunchReadyApp(App[int]):
 
     async def _change(self, action: str, change_id: str) -> None:
         session = self.session
-        do = rollback if action == "rollback" else finish
-        try:
-            self._said_change(await do(session.sprint, session.config, change_id, session.progress,
-                                       on_step=self._publish))
-        except LaunchReadyError as exc:
-            self.notify(str(exc), severity="error")
-        except Exception as exc:
-            self.notify(f"The {action} stopped: {type(exc).__name__}: {exc}", severity="error")
-        finally:
-            self._publish("")
-            if isinstance(self.screen, ChangesScreen):
-                self.screen.reload()
+
+        async def change() -> None:
+            if action == "rollback":
+                self._said_change(await rollback(session, change_id, on_step=self._publish))
+            else:
+                self._said_change(await finish(session, change_id, on_step=self._publish))
+
+        await self._guarded(action, change())
+        if isinstance(self.screen, ChangesScreen):
+            self.screen.reload()
 
     def _said_change(self, result) -> None:
         outcome = result.outcome

@@ -6,19 +6,15 @@ run and a manual answer typed meanwhile update the same Progress and nothing is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from stages import STAGES, sprint_done, sprint_findings
+from wizard.application.open_sprint import OpenSprint
 from wizard.findings import Finding
-from wizard.sprint import Progress, Sprint, SprintConfig, remember
+from wizard.sprint import Progress, Sprint, remember
 from wizard.vault import screen_text
 
 
-@dataclass
-class Session:
-    sprint: Sprint
-    config: SprintConfig
-    progress: Progress
+class Session(OpenSprint):
+    """The application layer's open sprint, held for the app's life, plus what screens show."""
 
     @classmethod
     def open(cls, sprint: Sprint) -> Session:
@@ -29,9 +25,8 @@ class Session:
         if acquired:
             sprint.locked().acquire()
         try:
-            config = sprint.load_config()
-            session = cls(sprint, config, sprint.load_progress())
-            remember(sprint, config.name)
+            session = cls(sprint, sprint.load_config(), sprint.load_progress())
+            remember(sprint, session.name)
         except BaseException:
             if acquired:
                 sprint.locked().release()
@@ -40,9 +35,6 @@ class Session:
 
     def close(self) -> None:
         self.sprint.locked().release()
-
-    def save(self) -> None:
-        self.sprint.save_progress(self.progress)
 
     def findings(self, stage: int) -> list[Finding]:
         """What the stage table shows: what needs doing first (failures, errors, warnings, then

@@ -12,13 +12,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from wizard.edge.access import NOT_NEEDED, check_token, looks_like_global_key, reads, token_recipe
+from wizard.application.credentials import store, verify_token
+from wizard.edge.access import NOT_NEEDED
 from wizard.errors import LaunchReadyError
-from wizard.net import NetContext
 from wizard.tui.screens.dialogs import NoteDialog
 from wizard.tui.session import Session
 from wizard.tui.widgets.title_bar import TitleBar
-from wizard.vault import CREDENTIALS, Vault
+from wizard.vault import CREDENTIALS
 
 
 class SecretDialog(NoteDialog):
@@ -46,7 +46,7 @@ class CredentialsScreen(Screen):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        self.vault = Vault(session.config.name, session.sprint.root)
+        self.vault = session.vault
 
     def compose(self) -> ComposeResult:
         yield TitleBar(f"launch-ready · {self.session.config.name} · credentials", "esc back")
@@ -97,12 +97,8 @@ class CredentialsScreen(Screen):
 
     @work(thread=True, group="keyring")
     def _store(self, name: str, value: str) -> None:
-        if name == "cloudflare-token" and looks_like_global_key(value):
-            self.app.call_from_thread(self._say, "✗ That is a Global API Key: launch-ready only uses "
-                                      "API tokens. " + token_recipe(self._zone))
-            return
         try:
-            self.vault.set(name, value)
+            store(self.session, name, value)
         except LaunchReadyError as exc:
             self.app.call_from_thread(self._say, f"✗ {exc}")
             return
@@ -121,19 +117,8 @@ class CredentialsScreen(Screen):
             self._say, f"✓ {CREDENTIALS[name].label} removed" if gone else "Nothing stored for it")
         self.refresh_table()
 
-    @property
-    def _monitoring(self) -> bool:
-        """Watched URLs make the health-check permissions part of the token's job."""
-        return bool(self.session.config.monitoring.urls)
-
-    @property
-    def _zone(self) -> str:
-        config = self.session.config
-        return config.cloudflare.zone or config.target.domain
-
     @work(exclusive=True, group="verify")
     async def action_verify(self) -> None:
-        config = self.session.config
         try:
             secret = self.vault.get("cloudflare-token")
         except LaunchReadyError as exc:
@@ -144,26 +129,21 @@ class CredentialsScreen(Screen):
             return
         self._say(f"Verifying {secret.masked} from {secret.source}…")
         try:
-            async with NetContext(config.network, config.target.domain, self.session.sprint.root) as net:
-                report = await check_token(secret.value, self._zone, net, config.cloudflare.api_base_url,
-                                           self._monitoring)
+            checked = await verify_token(self.session)
         except LaunchReadyError as exc:
             self._say(f"✗ {exc}")
             return
         except Exception as exc:  # the network or the API: one line, never a traceback
             self._say(f"✗ Could not verify: {type(exc).__name__}: {exc}")
             return
-        if report.rejected:
-            self._say(f"✗ FAIL Cloudflare rejected the token {secret.masked}. "
-                      f"{token_recipe(self._zone, self._monitoring)}")
+        if checked.report.rejected:
+            self._say(f"✗ FAIL Cloudflare rejected the token {secret.masked}. {checked.recipe}")
             return
-        lines = [f"Token {secret.masked} from {secret.source}: {report.status or 'account token?'}"
-                 + (f", expires {report.expires_on}" if report.expires_on else ", no expiry")]
-        for permission, purpose in reads(self._monitoring):
-            state = report.reads.get(permission, "not checked")
+        lines = [checked.headline[0].upper() + checked.headline[1:]]
+        for permission, purpose, state in checked.rows():
             word = ("✓ PASS" if state == "ok" else "- SKIP" if state.startswith(NOT_NEEDED)
                     else "✗ FAIL")
             lines.append(f"{word}  {permission:<32} {purpose}" + ("" if state == "ok" else f" ({state})"))
-        if report.missing:
-            lines.append(token_recipe(self._zone, self._monitoring))
+        if checked.report.missing:
+            lines.append(checked.recipe)
         self._say("\n".join(lines))

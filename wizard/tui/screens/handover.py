@@ -52,8 +52,7 @@ class HandoverScreen(Screen):
     def action_write(self) -> None:
         status = self.query_one("#handover-status", Static)
         try:
-            paths = write_deliverables(self.session.sprint, self.session.config,
-                                       self.session.progress)
+            paths = write_deliverables(self.session)
         except (LaunchReadyError, OSError) as exc:
             status.add_class("-error")
             status.update(f"✗ Not written: {exc}")
