@@ -6,9 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wizard.application.open_sprint import OpenSprint
-from wizard.edge.access import TokenReport, check_token, looks_like_global_key, reads, token_recipe
+from wizard.edge.access import (
+    NOT_NEEDED,
+    TokenReport,
+    check_token,
+    looks_like_global_key,
+    reads,
+    token_recipe,
+)
 from wizard.errors import UsageError
 from wizard.vault import Secret
+
+__all__ = ["NOT_NEEDED", "WRITES_NEEDED", "TokenCheck", "store", "verify_token"]
 
 # What a read-only verification cannot prove; the fixes need these.
 WRITES_NEEDED = "DNS, Zone Settings, Dynamic Redirect, Cache Rules and Bot Management · Edit"

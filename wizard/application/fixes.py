@@ -14,10 +14,10 @@ from wizard.application.checks import run_sprint
 from wizard.application.open_sprint import OpenSprint
 from wizard.edge.apply import Outcome, apply_plan
 from wizard.edge.fixes import ALIASES, FIXES, plan_fixes, resolve_fix_ids
-from wizard.edge.journal import ChangeSet, list_change_sets, new_change_id, write_json
+from wizard.edge.journal import ChangeSet, list_change_sets, new_change_id, unfinished, write_json
 from wizard.edge.live_zone import read_live_zone
 from wizard.edge.origin_facts import gather_facts
-from wizard.edge.plan import Plan
+from wizard.edge.plan import Change, Plan
 from wizard.edge.rollback import RollbackConflict, recover, rollback_change_set
 from wizard.edge.zone_state import ZoneStateError
 from wizard.errors import EnvironmentProblem, LaunchReadyError, UsageError
@@ -25,6 +25,20 @@ from wizard.findings import Finding, Status
 from wizard.sprint import ChangeLogEntry, Progress, Sprint, now
 
 Step = Callable[[str], None]
+
+# What the faces show of plans and change sets, from here rather than from wizard.edge.
+__all__ = ["Change", "ChangeRefused", "ChangeSet", "FixResult", "Plan", "apply_fixes", "asked_fixes",
+           "change_sets", "finish", "fixes_to_plan", "has_unfinished", "make_plan", "rollback"]
+
+
+def change_sets(sprint: Sprint) -> list[ChangeSet]:
+    """The sprint's applied change sets, newest first."""
+    return list_change_sets(sprint.changes_dir)
+
+
+def has_unfinished(sprint: Sprint) -> bool:
+    """An apply was interrupted: the faces offer to finish it or roll it back."""
+    return bool(unfinished(sprint.changes_dir))
 
 
 class ChangeRefused(LaunchReadyError):

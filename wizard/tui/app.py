@@ -16,8 +16,7 @@ from textual.signal import Signal
 
 from stages import STAGES, select_checks
 from wizard.application.checks import CheckFinished, CheckProgress, CheckStarted, Event, run_sprint
-from wizard.application.fixes import apply_fixes, finish, make_plan, rollback
-from wizard.edge.journal import unfinished
+from wizard.application.fixes import apply_fixes, finish, has_unfinished, make_plan, rollback
 from wizard.errors import LaunchReadyError
 from wizard.sprint import Sprint, SprintConfig
 from wizard.tui.screens.changes import ChangesScreen
@@ -106,7 +105,7 @@ class LaunchReadyApp(App[int]):
         A change set interrupted last time (a killed apply) is shown first, to finish or undo."""
         self.session = Session.open(sprint)
         self._show(StageScreen(self.session))
-        if unfinished(sprint.changes_dir):
+        if has_unfinished(sprint):
             self.push_screen(ChangesScreen(self.session))
             self.notify("A Cloudflare change was interrupted: finish it (f) or roll it back (r).",
                         severity="warning", timeout=10)

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from wizard.edge.journal import ChangeSet, list_change_sets
+from wizard.application.fixes import ChangeSet, change_sets
 from wizard.tui.screens.dialogs import NoteDialog
 from wizard.tui.session import Session
 from wizard.tui.widgets.title_bar import TitleBar
@@ -48,7 +48,7 @@ class ChangesScreen(Screen):
         self.reload()
 
     def reload(self) -> None:
-        self.change_sets = list_change_sets(self.session.sprint.changes_dir)
+        self.change_sets = change_sets(self.session.sprint)
         table = self.query_one(DataTable)
         table.clear()
         for change in self.change_sets:

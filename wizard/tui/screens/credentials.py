@@ -12,8 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from wizard.application.credentials import store, verify_token
-from wizard.edge.access import NOT_NEEDED
+from wizard.application.credentials import NOT_NEEDED, store, verify_token
 from wizard.errors import LaunchReadyError
 from wizard.tui.screens.dialogs import NoteDialog
 from wizard.tui.session import Session

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from wizard.edge.plan import Change, Plan
+from wizard.application.fixes import Change, Plan
 from wizard.vault import screen_text
 
 _OP_STYLE = {"create": "green", "update": "yellow", "delete": "red"}
