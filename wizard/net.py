@@ -216,7 +216,7 @@ class NetContext:
                 self.on_request(check, self.sent_by[check])
 
     # DNS
-    async def query(self, name: str, rdtype: str | int) -> dns.resolver.Answer:
+    async def query(self, name: str, rdtype: dns.rdatatype.RdataType | str) -> dns.resolver.Answer:
         """One DNS question through the sprint's nameservers (UDP, TCP when truncated).
 
         Raises dnspython's NXDOMAIN, NoAnswer, LifetimeTimeout, NoNameservers as they are, so

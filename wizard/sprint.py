@@ -11,7 +11,7 @@ import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import platformdirs
 import yaml
@@ -38,9 +38,9 @@ from wizard.findings import Finding
 from wizard.sections import Api, Monitoring, Release
 from wizard.vault import redact
 
-SPRINT_SCHEMA = "launch-ready/sprint@1"
-PROGRESS_SCHEMA = "launch-ready/progress@1"
-RECENT_SCHEMA = "launch-ready/recent@1"
+SPRINT_SCHEMA: Final = "launch-ready/sprint@1"
+PROGRESS_SCHEMA: Final = "launch-ready/progress@1"
+RECENT_SCHEMA: Final = "launch-ready/recent@1"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 
@@ -160,6 +160,11 @@ class SprintConfig(_Model):
     def _name(cls, v: str) -> str:
         return validate_sprint_name(v)
 
+    @property
+    def zone(self) -> str:
+        """The Cloudflare zone the checks read and the fixes change: cloudflare.zone, else the domain."""
+        return self.cloudflare.zone or self.target.domain
+
     @model_validator(mode="after")
     def _in_scope(self) -> SprintConfig:
         """Every URL the API, monitoring and release sections name is inside the domain."""
@@ -271,10 +276,13 @@ class Progress(_Model):
         return [r.finding for r in self.results.values()]
 
     def decide(self, key: str, kind: str, note: str) -> None:
-        self.decisions[key] = Decision(kind=kind, note=note, at=now())
+        """`kind` comes from the user: the model checks it (accepted-risk or deferred)."""
+        self.decisions[key] = Decision.model_validate({"kind": kind, "note": note, "at": now()})
 
     def answer(self, item_id: str, answer: str, note: str) -> None:
-        self.manual[item_id] = ManualAnswer(answer=answer, note=note, at=now())
+        """`answer` comes from the user: the model checks it (yes, no or n/a)."""
+        self.manual[item_id] = ManualAnswer.model_validate({"answer": answer, "note": note,
+                                                            "at": now()})
 
     def note(self, key: str, text: str) -> None:
         """A free note on a finding (one without a decision); empty text removes it."""

@@ -159,10 +159,11 @@ class Vault:
             if value:
                 register_secret(value)
                 return Secret(value, "keyring")
-        env_value = os.environ.get(kind.env) if kind.env else None
-        if env_value:
-            register_secret(env_value)
-            return Secret(env_value, kind.env)
+        if kind.env:
+            env_value = os.environ.get(kind.env)
+            if env_value:
+                register_secret(env_value)
+                return Secret(env_value, kind.env)
         return None
 
     def require(self, name: str) -> Secret:

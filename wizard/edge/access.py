@@ -86,7 +86,8 @@ def _check(client: cloudflare.Cloudflare, zone_name: str, monitoring: bool = Fal
     report = TokenReport(zone=zone_name)
     try:
         verified = client.user.tokens.verify()
-        report.status, report.expires_on = verified.status, _text(verified.expires_on)
+        if verified is not None:  # an answer without a result says nothing: the reads decide
+            report.status, report.expires_on = verified.status, _text(verified.expires_on)
     except cloudflare.AuthenticationError:
         pass  # an account-owned token is unknown to the user endpoint; the reads below decide
     except cloudflare.PermissionDeniedError:

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeGuard, get_args
 
 import cloudflare
 import httpx
 from cloudflare import Cloudflare
+from cloudflare.resources.alerting.policies import PoliciesResource
+from cloudflare.resources.healthchecks import HealthchecksResource
+from cloudflare.types.rulesets import Phase
 
 from wizard.edge.zone_state import (
     HC_PER_PAGE,
@@ -203,6 +206,7 @@ class EdgeApi:
                          checks: list[dict[str, Any]]) -> str | None:
         """Create (no id), replace (id and obj) or delete (id, no obj) a health check or a
         notification policy; `checks` names the health checks a policy watches. The new id."""
+        resource: HealthchecksResource | PoliciesResource
         if kind == "healthcheck":
             resource, where = self.client.healthchecks, {"zone_id": self.zone_id}
             body = {("healthcheck_timeout" if k == "timeout" else k): v for k, v in (obj or {}).items() if k != "id"}
@@ -227,5 +231,11 @@ def rule_fields(rule: dict[str, Any]) -> dict[str, Any]:
     return {k: rule[k] for k in RULE_FIELDS if k in rule}
 
 
+def _is_phase(phase: str) -> TypeGuard[Phase]:
+    return phase in get_args(Phase)
+
+
 def _put_phase(client: Cloudflare, phase: str) -> Callable[..., Any]:
+    if not _is_phase(phase):
+        raise EdgeApiError(f"{phase} is not a Cloudflare ruleset phase")
     return lambda **kwargs: client.rulesets.phases.update(phase, **kwargs)

@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from wizard.edge.api import EdgeApi, WriteUnknown, rule_fields
+from wizard.edge.api import EdgeApi, EdgeApiError, WriteUnknown, rule_fields
 from wizard.edge.journal import Journal
 from wizard.edge.plan import BATCH_LIMIT, OBJECT_KINDS, Change, Plan
 
@@ -155,6 +155,15 @@ def _object_state(kind: str, src, dst, live: Live, known) -> str:
 def sides(change: Change, target: Side) -> tuple[dict | None, dict | None]:
     """(src, dst): where the object comes from and where it must end up."""
     return (change.before, change.after) if target == "after" else (change.after, change.before)
+
+
+def _wanted(change: Change, target: Side) -> dict[str, Any]:
+    """What a setting or bot management change sets: both sides are there in the plans the tool
+    makes (those objects are never created or deleted), not always in a plan file edited since."""
+    dst = sides(change, target)[1]
+    if dst is None:
+        raise EdgeApiError(f"{change.kind} {change.target}: the plan has no value to set")
+    return dst
 
 
 def _record_state(src, dst, live: Live, known) -> str:
@@ -329,11 +338,10 @@ class Converger:
 
     async def _single(self, changes: list[Change], live: Live) -> dict[str, str]:
         change = changes[0]
-        dst = sides(change, self.target)[1]
         if change.kind == "setting":
-            await self.api.edit_setting(change.target, dst["value"])
+            await self.api.edit_setting(change.target, _wanted(change, self.target)["value"])
         elif change.kind == "bot_management":
-            await self.api.put_bot_management(dst)
+            await self.api.put_bot_management(_wanted(change, self.target))
         elif change.kind in OBJECT_KINDS:
             return await self._object(change, live)
         else:
@@ -346,25 +354,29 @@ class Converger:
 
     async def _object(self, change: Change, live: Live) -> dict[str, str]:
         src, dst = sides(change, self.target)
+        spec = src or dst
+        if spec is None:
+            raise EdgeApiError(f"{change.kind} {change.target}: the plan has neither side")
         items = live.objects(change.kind)
-        current = _find_object(change.kind, src or dst, items, self._known())
-        new_id = await self.api.put_object(change.kind, current and current["id"], dst,
+        current = _find_object(change.kind, spec, items, self._known())
+        new_id = await self.api.put_object(change.kind, current["id"] if current else None, dst,
                                            live.healthchecks or [])
-        return {object_key(change.kind, dst): new_id} if dst and not current else {}
+        if dst and not current and new_id is not None:  # put_object gives an id when given dst
+            return {object_key(change.kind, dst): new_id}
+        return {}
 
 
 async def _updated(api: EdgeApi, live: Live, changes: list[Change], target: Side) -> Live:
     """The working view after a confirmed write: DNS re-read (its ids), the rest from the plan.
     (The verification after the last write is a fresh read of everything.)"""
     for change in changes:
-        dst = sides(change, target)[1]
         if change.kind == "dns":
             live.records = await api.records()
             return live
         if change.kind == "setting":
-            live.settings[change.target] = dst["value"]
+            live.settings[change.target] = _wanted(change, target)["value"]
         elif change.kind == "bot_management":
-            live.bot_management = {**(live.bot_management or {}), **dst}
+            live.bot_management = {**(live.bot_management or {}), **_wanted(change, target)}
         elif change.kind in OBJECT_KINDS:
             await _read_objects(api, live)
         else:

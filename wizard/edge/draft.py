@@ -11,7 +11,7 @@ import copy
 from typing import Any
 
 from wizard.edge.live_zone import PHASES, LiveZone
-from wizard.edge.plan import OBJECT_KINDS, Change, Kind
+from wizard.edge.plan import OBJECT_KINDS, Change, Kind, ObjectKind
 from wizard.edge.zone_state import SETTINGS
 
 WEB_TYPES = ("A", "AAAA", "CNAME")
@@ -77,7 +77,7 @@ class Draft:
         self.bot_fight_mode = on
         self._touch("bot_management", "bot_management", fix, note)
 
-    def put_object(self, fix: str, kind: Kind, obj: dict[str, Any], note: str = "") -> None:
+    def put_object(self, fix: str, kind: ObjectKind, obj: dict[str, Any], note: str = "") -> None:
         """Create the named object, or replace the one of that name."""
         items = self.objects[kind]
         items[:] = [o for o in items if o["name"] != obj["name"]] + [obj]

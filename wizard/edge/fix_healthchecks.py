@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 from wizard.edge.converge import matches
 from wizard.edge.draft import Draft
+from wizard.edge.plan import ObjectKind
 from wizard.edge.zone_state import has_healthchecks
 from wizard.sections import Watch
 from wizard.sprint import SprintConfig
@@ -81,7 +82,7 @@ def desired_check(draft: Draft, host: str, path: str, url: str, watch: Watch) ->
     }
 
 
-def _put(draft: Draft, fix: str, kind: str, wanted: dict[str, Any], note: str) -> None:
+def _put(draft: Draft, fix: str, kind: ObjectKind, wanted: dict[str, Any], note: str) -> None:
     """Create `wanted`, or bring the object of that name to it (other fields kept)."""
     existing = next((o for o in draft.objects[kind] if o["name"] == wanted["name"]), None)
     if existing is None or not matches(wanted, existing):

@@ -72,9 +72,12 @@ def _included_cost(draft: Draft, name: str, depth: int) -> int | None:
         return None
     found = _tagged(draft, name, "v=spf1")
     inner = spf_costs(draft, _text(found[0]["content"]), depth + 1) if len(found) == 1 else []
-    if any(c is None for _, c in inner):
-        return None
-    return 1 + sum(c for _, c in inner)
+    total = 1
+    for _, cost in inner:
+        if cost is None:
+            return None
+        total += cost
+    return total
 
 
 def plan_spf(draft: Draft, config: SprintConfig, fix: str) -> None:

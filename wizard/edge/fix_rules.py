@@ -43,7 +43,7 @@ def _merge(draft: Draft, fix: str, phase: str, ref: str, wanted: dict[str, Any],
     index = next((i for i, r in enumerate(rules) if r.get("ref") == ref), None)
     ours = rules[index] if index is not None else None
     in_place = ours is not None and (not last or index == len(rules) - 1)
-    if in_place and all(ours.get(k) == wanted[k] for k in COMPARED):
+    if in_place and ours is not None and all(ours.get(k) == wanted[k] for k in COMPARED):
         return False
     merged = {**(ours or {}), **wanted}
     others = [r for r in rules if r.get("ref") != ref]
@@ -60,18 +60,19 @@ def plan_canonical_redirect(draft: Draft, config: SprintConfig, fix: str, status
     if status_code not in REDIRECT_CODES:
         raise ValueError(f"the canonical redirect is permanent: status {status_code} is not one of {REDIRECT_CODES}")
     target = config.target
-    variants = [h for h in target.hosts if h != target.canonical and h in (target.domain, f"www.{target.domain}")]
+    canonical = target.canonical or target.domain  # what Target's validation makes it
+    variants = [h for h in target.hosts if h != canonical and h in (target.domain, f"www.{target.domain}")]
     if not variants:
         draft.note(fix, "no apex or www variant besides the canonical host in target.hosts: nothing to redirect")
         return
     wanted = {
         "ref": REDIRECT_REF,
-        "description": f"launch-ready {fix}: {', '.join(variants)} -> https://{target.canonical}",
+        "description": f"launch-ready {fix}: {', '.join(variants)} -> https://{canonical}",
         "expression": f"({_host_match(variants)})",
         "action": "redirect",
         "action_parameters": {"from_value": {
             "status_code": status_code,
-            "target_url": {"expression": f"concat({_quote('https://' + target.canonical)}, http.request.uri.path)"},
+            "target_url": {"expression": f"concat({_quote('https://' + canonical)}, http.request.uri.path)"},
             "preserve_query_string": True}},
         "enabled": True,
     }
@@ -81,7 +82,7 @@ def plan_canonical_redirect(draft: Draft, config: SprintConfig, fix: str, status
         draft.note(fix, f"existing redirect rule(s) {', '.join(map(str, earlier))} also match "
                         f"{', '.join(variants)} and run first (the first matching redirect wins)")
     _merge(draft, fix, REDIRECT_PHASE, REDIRECT_REF, wanted, last=False,
-           note=f"{', '.join(variants)} redirect to https://{target.canonical} with {status_code}, path and query kept")
+           note=f"{', '.join(variants)} redirect to https://{canonical} with {status_code}, path and query kept")
 
 
 def api_host(config: SprintConfig) -> str | None:
@@ -95,9 +96,11 @@ def plan_cache_bypass(draft: Draft, config: SprintConfig, fix: str) -> None:
     paths: dict[str, list[str]] = {}
     for url in config.target.private_urls:
         parts = urlsplit(url)
-        paths.setdefault(parts.hostname, [])
-        if (parts.path or "/") not in paths[parts.hostname]:
-            paths[parts.hostname].append(parts.path or "/")
+        host = parts.hostname
+        assert host is not None  # Target's validation gives every private URL a host
+        paths.setdefault(host, [])
+        if (parts.path or "/") not in paths[host]:
+            paths[host].append(parts.path or "/")
     api = api_host(config)
     terms = [f"(http.host eq {_quote(h)} and http.request.uri.path in {{{' '.join(map(_quote, p))}}})"
              for h, p in paths.items() if h != api]

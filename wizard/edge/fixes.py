@@ -117,7 +117,7 @@ def _ssl_strict(job: Job) -> None:
         draft.note(fix, f"SSL left at {draft.settings.get('ssl')}: an origin without a working HTTPS "
                         f"server would fail behind Full or Full (strict) ({why}); serve HTTPS on the origin first")
         return
-    bad = [c for c in certs if c.outcome == "invalid"]
+    bad = [c for c in certs if c is not None and c.outcome == "invalid"]  # none is None by now
     if not bad:
         draft.set_setting(fix, "ssl", "strict", note="the edge verifies each origin's certificate; "
                           "it must stay valid (renewals!) or visitors get error 526")

@@ -122,5 +122,6 @@ async def _phase_rules(client: Cloudflare, net: NetContext, zone_id: str, phase:
         if any(e.code == NO_ENTRYPOINT for e in exc.errors or []):
             return []
         raise
-    result = raw.json().get("result") or {}
+    body = raw.json()
+    result = (body.get("result") if isinstance(body, dict) else None) or {}
     return [{k: v for k, v in rule.items() if k not in SERVER_FIELDS} for rule in result.get("rules") or []]

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PLAN_SCHEMA = "launch-ready/plan@1"
+PLAN_SCHEMA: Final = "launch-ready/plan@1"
 BATCH_LIMIT = 200  # operations per DNS batch call; a bigger DNS part is split into chunks
 
 Kind = Literal["dns", "setting", "rules", "bot_management", "healthcheck", "notification_policy"]
-OBJECT_KINDS = ("healthcheck", "notification_policy")  # named objects, one API write each
+ObjectKind = Literal["healthcheck", "notification_policy"]  # named objects, one API write each
+OBJECT_KINDS: tuple[ObjectKind, ...] = ("healthcheck", "notification_policy")
 
 
 class Change(BaseModel):

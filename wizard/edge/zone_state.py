@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import cloudflare
 from cloudflare import Cloudflare
+from cloudflare.pagination import V4PagePaginationArrayResultInfo
 
 from wizard.edge.client import call
 from wizard.net import NetContext
@@ -48,6 +49,7 @@ class PartUnreadable(Exception):
 
 
 UNREADABLE = (cloudflare.APIError, PartUnreadable, TimeoutError)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,18 @@ def _refusal(part: str, exc: Exception) -> str:
     return describe(exc)
 
 
+def _survive(part: T | BaseException) -> T | Exception:
+    """A part of the read as gathered: its value, or the exception that made it unreadable.
+    A rejected token stops the whole read; any other unexpected exception is raised."""
+    if isinstance(part, cloudflare.AuthenticationError):
+        raise ZoneStateError(f"Cloudflare rejected the API token ({describe(part)})", rejected=True)
+    if isinstance(part, UNREADABLE):
+        return part
+    if isinstance(part, BaseException):
+        raise part
+    return part
+
+
 async def read_zone_state(client: Cloudflare, net: NetContext, zone_name: str) -> ZoneState:
     try:
         zones = await call(net, client.zones.list, name=zone_name)
@@ -98,26 +112,29 @@ async def read_zone_state(client: Cloudflare, net: NetContext, zone_name: str) -
                              "sprint.yaml and that the token covers that zone)")
     zone = zones.result[0]
     unreadable: dict[str, str] = {}
-    parts = await asyncio.gather(
+    records_part, settings_part, bots_part = await asyncio.gather(
         read_records(client, net, zone.id),
-        *(call(net, client.zones.settings.get, setting_id=s, zone_id=zone.id) for s in SETTINGS),
+        asyncio.gather(*(call(net, client.zones.settings.get, setting_id=s, zone_id=zone.id)
+                         for s in SETTINGS), return_exceptions=True),
         call(net, client.bot_management.get, zone_id=zone.id),
         return_exceptions=True,
     )
-    for part in parts:
-        if isinstance(part, cloudflare.AuthenticationError):
-            raise ZoneStateError(f"Cloudflare rejected the API token ({describe(part)})", rejected=True)
-        if isinstance(part, BaseException) and not isinstance(part, UNREADABLE):
-            raise part
-    records, *setting_values, bots = parts
-    if isinstance(records, UNREADABLE):
+    if isinstance(settings_part, BaseException):  # only a cancelled inner gather gives one
+        raise settings_part
+    # In part order: a rejected token stops the read, an unexpected exception is raised.
+    records = _survive(records_part)
+    setting_values = [_survive(part) for part in settings_part]
+    bots = _survive(bots_part)
+    if isinstance(records, Exception):
         unreadable["records"], records = _refusal("records", records), []
     settings: dict[str, Any] = {}
     for setting, value in zip(SETTINGS, setting_values, strict=True):
-        if isinstance(value, UNREADABLE):
+        if isinstance(value, Exception):
             unreadable[setting] = _refusal("settings", value)
-        else:
+        elif value is not None and hasattr(value, "value"):
             settings[setting] = plain_value(value.value)
+        else:  # the SDK's answer type allows it; Cloudflare sends a value for these settings
+            unreadable[setting] = f"Cloudflare answered {setting} without a value"
     fight_mode = None
     if isinstance(bots, UNREADABLE):
         unreadable["bot_management"] = _refusal("bot_management", bots)
@@ -137,10 +154,17 @@ async def read_records(client: Cloudflare, net: NetContext, zone_id: str) -> lis
         answer = await call(net, client.dns.records.list, zone_id=zone_id, page=page, per_page=PER_PAGE)
         found.extend(record_dict(r) for r in answer.result)
         info = answer.result_info
-        if not answer.result or info is None or page >= (info.total_pages or 1):
+        if not answer.result or info is None or page >= _total_pages(info):
             return found
     raise PartUnreadable(f"more than {MAX_RECORD_PAGES * PER_PAGE} DNS records; read the rest "
                          "in the dashboard")
+
+
+def _total_pages(info: V4PagePaginationArrayResultInfo) -> int:
+    """Cloudflare's result_info.total_pages (1 when it sends none)."""
+    # Stub gap: the SDK's model declares only page and per_page; the total_pages Cloudflare
+    # also sends is kept on it as an extra field.
+    return info.total_pages or 1  # type: ignore[attr-defined]
 
 
 def plan_name(zone: Any) -> str:
@@ -159,7 +183,7 @@ async def read_healthchecks(client: Cloudflare, net: NetContext, zone_id: str) -
         answer = await call(net, client.healthchecks.list, zone_id=zone_id, page=page, per_page=HC_PER_PAGE)
         found.extend(healthcheck_dict(h) for h in answer.result)
         info = answer.result_info
-        if not answer.result or info is None or page >= (info.total_pages or 1):
+        if not answer.result or info is None or page >= _total_pages(info):
             return found
     raise PartUnreadable(f"more than {MAX_RECORD_PAGES * HC_PER_PAGE} health checks")
 

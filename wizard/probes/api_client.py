@@ -23,11 +23,12 @@ from urllib.parse import urljoin
 import httpx
 
 from wizard.net import NetContext
-from wizard.sections import Api
+from wizard.sections import Api, Login
 from wizard.sprint import SprintConfig
 from wizard.vault import Secret, Vault, register_secret
 
 ACCOUNTS = {"user_a": "user-a", "user_b": "user-b", "admin": "admin"}  # -> keyring entry
+_NO_BASE_URL = "api.base_url is not set (sprint.yaml api: section, or setup)"
 
 
 class ApiProblem(Exception):
@@ -109,7 +110,7 @@ class ApiSession:
         self.config, self.net, self.probe = config, net, probe
         self.api: Api = config.api
         if not self.api.base_url:
-            raise ApiProblem("api.base_url is not set (sprint.yaml api: section, or setup)")
+            raise ApiProblem(_NO_BASE_URL)
         self.bound = min(bound or self.api.bounds.per_probe, self.api.bounds.per_probe)
         self.sent = 0
         self.vault = vault or Vault(config.name)
@@ -118,7 +119,10 @@ class ApiSession:
 
     # ------------------------------------------------------------------ addresses and bounds
     def url(self, path: str) -> str:
-        return urljoin(self.api.base_url.rstrip("/") + "/", path)
+        base_url = self.api.base_url
+        if base_url is None:
+            raise ApiProblem(_NO_BASE_URL)
+        return urljoin(base_url.rstrip("/") + "/", path)
 
     @property
     def remaining(self) -> int:
@@ -167,16 +171,18 @@ class ApiSession:
             raise ApiProblem(f"no {ACCOUNTS[account]} credential: store it with "
                              f"`launch-ready credentials {self.config.name} set {ACCOUNTS[account]}`")
         login_name = getattr(self.api.accounts, account)
-        if not (login_name and self.api.login):
+        login = self.api.login
+        if not (login_name and login):
             return {"Authorization": f"Bearer {secret.value}"}
         lock = self._run.logins.setdefault(account, asyncio.Lock())
         async with lock:
             if account not in self._run.sessions:
-                self._run.sessions[account] = await self._login(account, login_name, secret.value)
+                self._run.sessions[account] = await self._login(account, login, login_name,
+                                                                secret.value)
         return self._run.sessions[account]
 
-    async def _login(self, account: str, login_name: str, password: str) -> dict[str, str]:
-        login = self.api.login
+    async def _login(self, account: str, login: Login, login_name: str,
+                     password: str) -> dict[str, str]:
         body = render(login.body, login=login_name, password=password)
         response = await self._send(login.method, login.url, {"Content-Type": "application/json"},
                                     body, None, None)

@@ -43,7 +43,7 @@ class Shipment:
 
 
 class _Scripts(HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.srcs: list[str] = []
 

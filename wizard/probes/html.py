@@ -28,7 +28,7 @@ class Insecure:
 
 
 def _http(value: str | None) -> bool:
-    return bool(value) and value.strip().lower().startswith("http://")
+    return value is not None and value.strip().lower().startswith("http://")
 
 
 def _css(text: str, element: str) -> list[Insecure]:
@@ -39,13 +39,13 @@ def _css(text: str, element: str) -> list[Insecure]:
 
 
 class _Collector(HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[Insecure] = []
         self._in_style = False
 
     def _add(self, kind: str, element: str, value: str | None) -> None:
-        if _http(value):
+        if value is not None and _http(value):
             self.found.append(Insecure(kind, element, value.strip()))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -64,8 +64,9 @@ class _Collector(HTMLParser):
             self._add("form", "form action", a.get("action"))
         elif tag == "style":
             self._in_style = True
-        if a.get("style"):
-            self.found.extend(_css(a["style"], f"{tag} style"))
+        style = a.get("style")
+        if style:
+            self.found.extend(_css(style, f"{tag} style"))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "style":

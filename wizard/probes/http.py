@@ -113,7 +113,7 @@ async def walk(net: NetContext, url: str, max_hops: int = MAX_HOPS) -> Chain:
     """Follow redirects from url one request at a time, never more than max_hops requests."""
     chain = Chain(url)
     seen: set[str] = set()
-    next_url: str | None = url
+    next_url = url
     for _ in range(max_hops):
         if next_url in seen:
             chain.outcome = "loop"
@@ -129,9 +129,10 @@ async def walk(net: NetContext, url: str, max_hops: int = MAX_HOPS) -> Chain:
             chain.error = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
             return chain
         chain.hops.append(hop)
-        next_url = hop.location
-        if next_url is None:
+        location = hop.location
+        if location is None:
             return chain
+        next_url = location
     chain.outcome = "loop" if next_url in seen else "too-many"
     return chain
 

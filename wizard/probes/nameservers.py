@@ -68,7 +68,8 @@ def _label(address: str, port: int) -> str:
 def resolvers(net: NetContext) -> list[tuple[str, int]]:
     """(address, port) of each nameserver the run's resolver asks: network.nameservers, else the
     system's."""
-    return [(ns, net.resolver.port) if isinstance(ns, str) else (ns.address, ns.port)
+    return [(ns, net.resolver.port) if isinstance(ns, str)
+            else (ns.answer_nameserver(), ns.answer_port())
             for ns in net.resolver.nameservers]
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from cryptography import x509
-from cryptography.x509.oid import ExtensionOID, NameOID
+from cryptography.x509.oid import NameOID
 
 from wizard.net import NetContext, close_stream
 
@@ -70,7 +70,7 @@ def _describe(cert: Certificate, der: bytes) -> None:
     cert.issuer, cert.subject = _name(parsed.issuer), _name(parsed.subject)
     cert.not_after = parsed.not_valid_after_utc
     try:
-        san = parsed.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME)
+        san = parsed.extensions.get_extension_for_class(x509.SubjectAlternativeName)
         cert.names = san.value.get_values_for_type(x509.DNSName)
     except x509.ExtensionNotFound:
         cert.names = []

@@ -110,8 +110,8 @@ def _tool_calls(data: Any) -> Iterator[dict]:
             if key in ("tool_calls", "tools", "function_call", "function_calls") and value:
                 for call in value if isinstance(value, list) else [value]:
                     if isinstance(call, dict):
-                        inner = call.get("function") if isinstance(call.get("function"), dict) else call
-                        yield inner
+                        function = call.get("function")
+                        yield function if isinstance(function, dict) else call
             else:
                 yield from _tool_calls(value)
     elif isinstance(data, list):

@@ -14,45 +14,19 @@ import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import ahocorasick_rs
 
+from wizard.probes.secrets.rules import RULES, Rule
+
 ALLOW_MARKERS = ("launch-ready: allow", "lr-allow")  # on the secret's line, within MARKER_REACH
 MARKER_REACH = 1000
-SEVERITIES = ("blocker", "can-wait", "info")
 # Lower-cases ASCII only, so offsets in the lowered text are offsets in the text (str.lower can
 # change the length, e.g. for U+0130).
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
-
-# Judges a candidate (secret, whole text, secret's start offset): the severity to report, or None
-# to drop it. Lets a rule decode a JWT or ask for a nearby account id.
-Validator = Callable[[str, str, int], "str | None"]
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    provider: str
-    severity: str  # blocker | can-wait | info
-    pattern: re.Pattern[str]  # with a named group `secret`
-    # Lower-case; every match of `pattern` starts where one of them starts (case-insensitively):
-    # the pattern is tried only there.
-    keywords: tuple[str, ...]
-    rotation: str  # how to rotate the key, one line
-    entropy_min: float | None = None  # generic rules: the value's Shannon entropy (bits/char)
-    validate: Validator | None = None
-    generic: bool = False  # a specific rule wins over a generic one on the same characters
-
-    def __post_init__(self) -> None:
-        if self.severity not in SEVERITIES:
-            raise ValueError(f"rule {self.id}: severity {self.severity!r}")
-        if "secret" not in self.pattern.groupindex:
-            raise ValueError(f"rule {self.id}: the pattern has no group named secret")
-        if not self.keywords or any(k != k.lower() for k in self.keywords):
-            raise ValueError(f"rule {self.id}: keywords must be lower-case and not empty")
 
 
 @dataclass(frozen=True)
@@ -160,7 +134,6 @@ class _Keywords:
 @lru_cache(maxsize=8)
 def _keywords(rules: tuple[Rule, ...] | None, watch: tuple[str, ...]) -> _Keywords:
     if rules is None:
-        from wizard.probes.secrets.rules import RULES
         rules = RULES
     return _Keywords(rules, watch)
 

@@ -1,4 +1,4 @@
-"""Our rules, written from each provider's documented token format.
+"""What a rule is, and our rules, written from each provider's documented token format.
 
 Mistral (32 characters, no prefix) and Cohere (40 characters, no prefix) keys have no
 distinctive format: they are caught by the generic rule when assigned to a name such as
@@ -10,11 +10,42 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from wizard.probes.secrets.engine import Rule
+SEVERITIES = ("blocker", "can-wait", "info")
+
+# Judges a candidate (secret, whole text, secret's start offset): the severity to report, or None
+# to drop it. Lets a rule decode a JWT or ask for a nearby account id.
+Validator = Callable[[str, str, int], "str | None"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    provider: str
+    severity: str  # blocker | can-wait | info
+    pattern: re.Pattern[str]  # with a named group `secret`
+    # Lower-case; every match of `pattern` starts where one of them starts (case-insensitively):
+    # the pattern is tried only there.
+    keywords: tuple[str, ...]
+    rotation: str  # how to rotate the key, one line
+    entropy_min: float | None = None  # generic rules: the value's Shannon entropy (bits/char)
+    validate: Validator | None = None
+    generic: bool = False  # a specific rule wins over a generic one on the same characters
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"rule {self.id}: severity {self.severity!r}")
+        if "secret" not in self.pattern.groupindex:
+            raise ValueError(f"rule {self.id}: the pattern has no group named secret")
+        if not self.keywords or any(k != k.lower() for k in self.keywords):
+            raise ValueError(f"rule {self.id}: keywords must be lower-case and not empty")
+
 
 # Not part of a longer token on the left / right. Every pattern starts with one of its rule's
-# keywords (see engine.Rule): the engine tries it only there.
+# keywords (see Rule): the engine tries it only there.
 _L = r"(?<![A-Za-z0-9_\-])"
 _R = r"(?![A-Za-z0-9_\-])"
 
@@ -36,7 +67,7 @@ def is_placeholder(value: str) -> bool:
     return len(set(lowered)) <= 3  # aaaa..., 0000..., ****
 
 
-def _jwt_payload(token: str) -> dict | None:
+def _jwt_payload(token: str) -> dict[str, Any] | None:
     try:
         part = token.split(".")[1]
         data = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
@@ -100,7 +131,7 @@ def _pem(secret: str, text: str, start: int) -> str | None:
 
 
 def _rule(id: str, provider: str, severity: str, pattern: str, keywords: tuple[str, ...],
-          rotation: str, **extra) -> Rule:
+          rotation: str, **extra: Any) -> Rule:
     return Rule(id, provider, severity, re.compile(pattern), keywords, rotation, **extra)
 
 
