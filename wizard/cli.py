@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         "traffic' in a two-day launch sprint. Without a command: pick a sprint to resume.",
     )
     parser.add_argument("--version", action="version", version=f"launch-ready {__version__}")
-    present = argparse.ArgumentParser(add_help=False)
+    present = _Parser(add_help=False)  # a parent: only its arguments are copied
     present.add_argument("--present", action="store_true", default=argparse.SUPPRESS,
                          help="screen-share mode: also mask e-mails, Cloudflare ids and IP addresses")
     parser.add_argument("--present", action="store_true",

@@ -34,13 +34,25 @@ class RunContext:
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("launch-ready.run"))
     vault: Vault | None = None
 
+    @property
+    def credentials(self) -> Vault:
+        """The run's vault; a context built without one (tests) reads the config's sprint's."""
+        return self.vault if self.vault is not None else Vault(self.config.name)
+
 
 class Runnable(Protocol):
-    id: str
-    stage: int
-    title: str
-    severity: Severity
-    timeout_s: float | None
+    """What the engine runs (stages.base.Check, a frozen dataclass: read-only members)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def stage(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def severity(self) -> Severity: ...
+    @property
+    def timeout_s(self) -> float | None: ...
 
     async def run(self, ctx: RunContext) -> list[Finding]: ...
 

@@ -29,7 +29,7 @@ from wizard.probes.redteam.attacks import (
     family,
 )
 from wizard.probes.redteam.run import RATE_LIMITED, RedTeam, SetResult, Target
-from wizard.vault import Vault, register_secret
+from wizard.vault import register_secret
 
 TIMEOUT_S = 900  # the red-team probes take turns with the bot (one exchange at a time)
 SUBJECT = "chat"
@@ -79,7 +79,7 @@ async def _red_team(ctx: RunContext, check: Check, families: tuple[str, ...], de
                     ) -> list[Finding]:
     session = None
     try:
-        session = ApiSession(ctx.config, ctx.net, ctx.vault, check.id)
+        session = ApiSession(ctx.config, ctx.net, ctx.credentials, check.id)
         if need_write:
             session.require_write()
         api = ctx.config.api
@@ -118,7 +118,7 @@ async def _user_b(ctx: RunContext, session: ApiSession) -> dict:
 
 
 async def _leak(ctx: RunContext, check: Check) -> list[Finding]:
-    canary = (ctx.vault or Vault(ctx.config.name)).get("prompt-canary")
+    canary = ctx.credentials.get("prompt-canary")
     if canary is None:
         return [check.finding(SUBJECT, Status.SKIPPED,
                               "no prompt-canary credential: plant a unique string in the system "

@@ -415,7 +415,7 @@ async def rate_limit(ctx: RunContext, check: Check) -> list[Finding]:
     findings = []
     for name in ("login", "chat", "webhook"):
         try:
-            s = ApiSession(ctx.config, ctx.net, ctx.vault, f"{check.id} {name}", bound=bounds.burst + 4)
+            s = ApiSession(ctx.config, ctx.net, ctx.credentials, f"{check.id} {name}", bound=bounds.burst + 4)
         except ApiProblem as problem:
             return [skipped(ctx, check, problem)]
         target = _burst_target(name, s)

@@ -86,7 +86,7 @@ def api_probe(*, write: bool) -> Callable[[ApiProbe], Probe]:
         async def run(ctx: RunContext, check: Check) -> list[Finding]:
             session = None
             try:
-                session = ApiSession(ctx.config, ctx.net, ctx.vault, check.id)
+                session = ApiSession(ctx.config, ctx.net, ctx.credentials, check.id)
                 if write:
                     session.require_write()
                 with using_quotas(ctx.net):

@@ -23,7 +23,6 @@ from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.net import NetContext
 from wizard.probes.private_cache import fetch_as_two_users
-from wizard.vault import Vault
 
 TOKEN_PERMISSIONS = "Zone Read, DNS Read, Zone Settings Read, Cache Rules Read, Bot Management Read"
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -50,10 +49,6 @@ class Verdict:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
-def _vault(ctx: RunContext) -> Vault:
-    return ctx.vault or Vault(ctx.config.name)
-
-
 async def zone_state(ctx: RunContext) -> ZoneState | Unavailable:
     """The run's one read of the zone (every edge.* check awaits the same one)."""
     return await once(ctx.net, "cloudflare-zone-state", lambda: _read_zone_state(ctx))
@@ -61,17 +56,17 @@ async def zone_state(ctx: RunContext) -> ZoneState | Unavailable:
 
 async def _read_zone_state(ctx: RunContext) -> ZoneState | Unavailable:
     name = ctx.config.name
-    token = _vault(ctx).get("cloudflare-token")
+    token = ctx.credentials.get("cloudflare-token")
     if token is None:
         return Unavailable(
             Status.SKIPPED,
-            _vault(ctx).missing("cloudflare-token"),
+            ctx.credentials.missing("cloudflare-token"),
             f"Create an API token with read permissions ({TOKEN_PERMISSIONS}) for the zone; "
             "the live checks run without it.",
         )
     client = build_client(token.value, ctx.net, ctx.config.cloudflare.api_base_url)
     try:
-        return await read_zone_state(client, ctx.net, ctx.config.cloudflare.zone or ctx.config.target.domain)
+        return await read_zone_state(client, ctx.net, ctx.config.zone)
     except ZoneStateError as exc:
         ctx.log.warning("Cloudflare zone state not read: %s", exc)
         if exc.rejected:
@@ -295,7 +290,7 @@ PROXIED = Check(
 
 
 async def _private_not_cached(ctx: RunContext, check: Check) -> list[Finding]:
-    vault = _vault(ctx)
+    vault = ctx.credentials
     users = [vault.get("user-a"), vault.get("user-b")]
     return list(await asyncio.gather(*(_fetch_twice(ctx.net, check, url, users)
                                        for url in ctx.config.target.private_urls)))

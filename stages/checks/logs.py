@@ -151,7 +151,7 @@ async def _runtime(ctx: RunContext, check: Check) -> Finding:
                              "prints the product's recent logs)")
     session = None
     try:
-        session = ApiSession(ctx.config, ctx.net, ctx.vault, check.id)
+        session = ApiSession(ctx.config, ctx.net, ctx.credentials, check.id)
         auth = (await session.auth("user_a")).get("Authorization", "")
         token = auth.split(" ", 1)[-1]
         canary = "LRLOG" + secrets.token_hex(8)

@@ -34,7 +34,6 @@ from wizard.probes.api_client import ApiProblem, ApiSession, BoundReached
 from wizard.probes.percentiles import Distribution
 from wizard.probes.timing import Timing, timed_request
 from wizard.probes.tls import TlsUnreachable, inspect_certificate
-from wizard.vault import Vault
 
 TLS_FAIL_DAYS = 7
 TLS_WARN_DAYS = 21
@@ -235,7 +234,7 @@ async def _latency(ctx: RunContext, check: Check) -> list[Finding]:
 
     async def one(path: str, prompt: str | None) -> Finding:
         try:
-            session = ApiSession(config, ctx.net, ctx.vault, check.id, bound=planned + 1)  # + a login
+            session = ApiSession(config, ctx.net, ctx.credentials, check.id, bound=planned + 1)  # + a login
         except ApiProblem as exc:
             return check.finding(path, Status.SKIPPED, str(exc))
         url = session.url(path)
@@ -266,7 +265,7 @@ async def _alert_route(ctx: RunContext, check: Check) -> list[Finding]:
     alert = ctx.config.monitoring.alert
     subject = alert.kind or "alerts"
     try:
-        sent = await send_test_alert(ctx.config, ctx.net, ctx.vault or Vault(ctx.config.name))
+        sent = await send_test_alert(ctx.config, ctx.net, ctx.credentials)
     except AlertNotConfigured as exc:
         return [check.finding(subject, Status.SKIPPED, str(exc),
                               remediation="Point monitoring.alert at where the on-call person is paged "

@@ -29,7 +29,6 @@ from wizard.edge.zone_state import (
 )
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
-from wizard.vault import Vault
 
 ASK = "answer which external monitor watches it (ops.external-monitor)"
 
@@ -37,7 +36,7 @@ ASK = "answer which external monitor watches it (ops.external-monitor)"
 async def _healthchecks(ctx: RunContext, state: ZoneState) -> list[dict[str, Any]] | str:
     """The zone's health checks, or why they could not be read (once per run)."""
     async def read() -> list[dict[str, Any]] | str:
-        vault = ctx.vault or Vault(ctx.config.name)
+        vault = ctx.credentials
         token = vault.get("cloudflare-token")
         if token is None:  # zone_state had it; it may have gone since
             return f"could not read the zone's health checks: {vault.missing('cloudflare-token')}"

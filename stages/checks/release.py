@@ -49,7 +49,7 @@ def _canonical(ctx: RunContext, path: str) -> str:
 def _session(ctx: RunContext, check: Check, bound: int) -> ApiSession | str:
     """The probe's API session, or the line saying why there is none."""
     try:
-        return ApiSession(ctx.config, ctx.net, ctx.vault, check.id, bound=bound)
+        return ApiSession(ctx.config, ctx.net, ctx.credentials, check.id, bound=bound)
     except ApiProblem as exc:
         return str(exc)
 

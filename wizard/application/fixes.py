@@ -59,7 +59,7 @@ class FixResult:
         (A finding failing for another reason, e.g. a host that does not resolve yet, names
         another fix or none, and is not this fix's to answer.)"""
         return [f for f in self.checks if f.status is Status.FAIL
-                and ALIASES.get(f.fix, f.fix) in self.fixes]
+                and f.fix is not None and ALIASES.get(f.fix, f.fix) in self.fixes]
 
     @property
     def verified(self) -> bool | None:

@@ -39,7 +39,7 @@ class OpenSprint:
     @property
     def zone(self) -> str:
         """The Cloudflare zone the fixes change: cloudflare.zone, else the domain."""
-        return self.config.cloudflare.zone or self.config.target.domain
+        return self.config.zone
 
     @property
     def vault(self) -> Vault:

@@ -16,7 +16,14 @@ from textual.signal import Signal
 
 from stages import STAGES, select_checks
 from wizard.application.checks import CheckFinished, CheckProgress, CheckStarted, Event, run_sprint
-from wizard.application.fixes import apply_fixes, finish, has_unfinished, make_plan, rollback
+from wizard.application.fixes import (
+    FixResult,
+    apply_fixes,
+    finish,
+    has_unfinished,
+    make_plan,
+    rollback,
+)
 from wizard.errors import LaunchReadyError
 from wizard.sprint import Sprint, SprintConfig
 from wizard.tui.screens.changes import ChangesScreen
@@ -61,14 +68,22 @@ class LaunchReadyApp(App[int]):
                 self.open_sprint(self.start_sprint)
                 return
             except LaunchReadyError as exc:
-                self.push_screen(PickerScreen())
-                self.call_after_refresh(self.screen.show_error, str(exc))
+                picker = PickerScreen()
+                self.push_screen(picker)
+                self.call_after_refresh(picker.show_error, str(exc))
                 return
         if self.new_name is not None:
             self.push_screen(SetupScreen(name=self.new_name, domain=self.new_domain or "",
                                          new_dir=self.new_dir))
         else:
             self.push_screen(PickerScreen())
+
+    @property
+    def active_session(self) -> Session:
+        """The open sprint's Session; only screens of an open sprint ask for it."""
+        if self.session is None:
+            raise RuntimeError("no sprint is open: the session exists only after open_sprint")
+        return self.session
 
     def on_unmount(self) -> None:
         if self.session is not None:
@@ -117,7 +132,7 @@ class LaunchReadyApp(App[int]):
         self.open_sprint(Sprint.create(sprint_root(config.name, new_dir), config))
 
     def update_config(self, config: SprintConfig) -> None:
-        self.session.save_config(config)
+        self.active_session.save_config(config)
         self.pop_screen()
         self.notify("Setup saved to sprint.yaml")
 
@@ -128,16 +143,16 @@ class LaunchReadyApp(App[int]):
             self._show(PickerScreen())
 
     def open_setup(self) -> None:
-        self.push_screen(SetupScreen(self.session.config))
+        self.push_screen(SetupScreen(self.active_session.config))
 
     def open_handover(self) -> None:
-        self.push_screen(HandoverScreen(self.session))
+        self.push_screen(HandoverScreen(self.active_session))
 
     def open_credentials(self) -> None:
-        self.push_screen(CredentialsScreen(self.session))
+        self.push_screen(CredentialsScreen(self.active_session))
 
     def open_changes(self) -> None:
-        self.push_screen(ChangesScreen(self.session))
+        self.push_screen(ChangesScreen(self.active_session))
 
     def action_open_help(self) -> None:
         self.open_help()
@@ -164,7 +179,6 @@ class LaunchReadyApp(App[int]):
         self.run_progress.publish(state)
 
     async def _run(self, stage: int) -> None:
-        session = self.session
         total = len(select_checks([stage]))
         done = 0
         active: dict[str, int] = {}  # running check -> HTTP requests it sent so far
@@ -187,6 +201,8 @@ class LaunchReadyApp(App[int]):
                 done = event.done
                 session.progress.record(list(event.findings), {event.check_id})
             publish()
+
+        session = self.active_session
 
         async def run() -> None:
             # each finished check was recorded as it came in (live rows): save them once
@@ -219,7 +235,7 @@ class LaunchReadyApp(App[int]):
         self.run_worker(self._fix(fix_ids), group="checks", exclusive=True, exit_on_error=False)
 
     async def _fix(self, fix_ids: list[str]) -> None:
-        session = self.session
+        session = self.active_session
 
         async def fix() -> None:
             plan = await make_plan(session, fix_ids)
@@ -242,7 +258,7 @@ class LaunchReadyApp(App[int]):
                         exit_on_error=False)
 
     async def _change(self, action: str, change_id: str) -> None:
-        session = self.session
+        session = self.active_session
 
         async def change() -> None:
             if action == "rollback":
@@ -254,7 +270,7 @@ class LaunchReadyApp(App[int]):
         if isinstance(self.screen, ChangesScreen):
             self.screen.reload()
 
-    def _said_change(self, result) -> None:
+    def _said_change(self, result: FixResult) -> None:
         outcome = result.outcome
         verified = {True: " · checks pass", False: " · some checks still fail", None: ""}[result.verified]
         good = outcome.state in ("applied", "rolled-back") and result.verified is not False

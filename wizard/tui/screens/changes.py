@@ -3,6 +3,8 @@ back (after typing the zone's name), or finish or roll back one that was interru
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -14,11 +16,19 @@ from wizard.tui.session import Session
 from wizard.tui.widgets.title_bar import TitleBar
 from wizard.vault import screen_text
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from wizard.tui.app import LaunchReadyApp
+
 STATE_WORD = {"applied": "✓ APPLIED", "rolled-back": "↺ ROLLED BACK", "not-applied": "- NOT APPLIED",
               "rollback-failed": "✗ ROLLBACK FAILED", "unfinished": "! UNFINISHED"}
 
 
 class ChangesScreen(Screen):
+    if TYPE_CHECKING:  # self.app is the LaunchReadyApp (textual's typed-app getter, types only:
+        app = getters.app(LaunchReadyApp)  # a runtime one would import wizard.tui.app circularly)
+
     DEFAULT_CSS = """
     ChangesScreen DataTable { height: auto; max-height: 60%; margin: 1 1 0 1; }
     ChangesScreen #change-details { height: 1fr; padding: 1 2; }
@@ -80,7 +90,7 @@ class ChangesScreen(Screen):
                                 f"Snapshot and journal: changes/{change.id}/ in the sprint folder"))
 
     def _confirm(self, verb: str, change: ChangeSet, then) -> None:
-        zone = self.session.config.cloudflare.zone or self.session.config.target.domain
+        zone = self.session.zone
         dialog = NoteDialog(f"{verb} {change.id}", f"This changes the live zone. Type {zone} to go on.")
         self.app.push_screen(dialog, lambda typed: then() if typed and typed.strip().lower() == zone
                              else self.notify("Nothing done: the zone name did not match."))

@@ -92,7 +92,12 @@ class CredentialsScreen(Screen):
         name = self._selected
         dialog = SecretDialog(f"Set {CREDENTIALS[name].label}",
                               "Stored in the OS keyring for this sprint; never shown again.")
-        self.app.push_screen(dialog, lambda value: value and self._store(name, value))
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self._store(name, value)
+
+        self.app.push_screen(dialog, chosen)
 
     @work(thread=True, group="keyring")
     def _store(self, name: str, value: str) -> None:

@@ -127,7 +127,7 @@ class AnswerDialog(Dialog[tuple[str, str]]):
 
     def result(self) -> tuple[str, str] | None:
         pressed = self.query_one(RadioSet).pressed_button
-        if pressed is None:
+        if pressed is None or pressed.name is None:  # every button is named after its answer
             self.refuse("choose yes, no or n/a")
             return None
         return pressed.name, self.query_one("#note", Input).value.strip()

@@ -7,6 +7,7 @@ picker stays."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -21,6 +22,11 @@ from wizard.errors import LaunchReadyError
 from wizard.sprint import RecentEntry, Sprint, recent_sprints, sprints_home
 from wizard.tui.session import sprint_summary
 from wizard.tui.widgets.title_bar import TitleBar
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from wizard.tui.app import LaunchReadyApp
 
 EMPTY = (
     "No sprints yet.\n\n"
@@ -52,6 +58,9 @@ def entry_prompt(entry: RecentEntry) -> Text:
 
 
 class PickerScreen(Screen):
+    if TYPE_CHECKING:  # self.app is the LaunchReadyApp (textual's typed-app getter, types only:
+        app = getters.app(LaunchReadyApp)  # a runtime one would import wizard.tui.app circularly)
+
     DEFAULT_CSS = """
     PickerScreen #picker { padding: 1 2; }
     PickerScreen #heading { text-style: bold; margin-bottom: 1; }

@@ -8,6 +8,7 @@ field is invalid; the model's own validation has the last word."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from textual import on
@@ -37,6 +38,11 @@ from wizard.tui.setup_sections import build_sections, section_specs
 from wizard.tui.widgets.field import ValidatedField
 from wizard.tui.widgets.title_bar import TitleBar
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from wizard.tui.app import LaunchReadyApp
+
 
 def _normalised(value, text: str) -> str:
     """Show the stored form when it differs from what was typed (punycode, lower case)."""
@@ -45,13 +51,16 @@ def _normalised(value, text: str) -> str:
     return f"→ {shown}" if shown and shown != typed else ""
 
 
-def _error_line(exc: ValidationError | ValueError) -> str:
+def _error_line(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return exc.errors()[0]["msg"].removeprefix("Value error, ")
     return str(exc)
 
 
 class SetupScreen(Screen):
+    if TYPE_CHECKING:  # self.app is the LaunchReadyApp (textual's typed-app getter, types only:
+        app = getters.app(LaunchReadyApp)  # a runtime one would import wizard.tui.app circularly)
+
     DEFAULT_CSS = """
     SetupScreen #form { padding: 0 2; height: 1fr; }
     SetupScreen #intro { color: $text-muted; margin-bottom: 1; }
@@ -86,7 +95,7 @@ class SetupScreen(Screen):
         self.fields["canonical"] = ValidatedField(
             "Canonical host (every variant redirects here; empty: the domain)",
             lambda t: check_canonical(t, self._value("domain"), self._value("hosts")),
-            target.canonical if target else "", describe=_normalised, id="canonical")
+            (target.canonical or "") if target else "", describe=_normalised, id="canonical")
         self.fields["pages"] = ValidatedField(
             "Pages to check (https URLs, comma or one per line)",
             lambda t: check_pages(t, self._value("domain")),

@@ -7,7 +7,7 @@ screen just redraws whenever the App publishes run progress."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -27,10 +27,18 @@ from wizard.tui.widgets.findings_table import FindingsTable
 from wizard.tui.widgets.stage_list import StageList
 from wizard.tui.widgets.title_bar import TitleBar
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from wizard.tui.app import LaunchReadyApp
+
 T = TypeVar("T")
 
 
 class StageScreen(Screen):
+    if TYPE_CHECKING:  # self.app is the LaunchReadyApp (textual's typed-app getter, types only:
+        app = getters.app(LaunchReadyApp)  # a runtime one would import wizard.tui.app circularly)
+
     DEFAULT_CSS = """
     StageScreen #main { border: round $primary; border-title-color: $text; border-title-style: bold;
                         height: 1fr; width: 1fr; }
@@ -151,6 +159,8 @@ class StageScreen(Screen):
     @on(OptionList.OptionHighlighted, "#stage-options")
     def _sidebar_moved(self, event: OptionList.OptionHighlighted) -> None:
         # Redrawing the sidebar highlights options too; only the user's moves switch stages.
+        if event.option.id is None:  # every stage option has its number as id
+            return
         number = int(event.option.id)
         if event.option_list.has_focus and number != self.stage:
             self.action_show_stage(number)
@@ -214,7 +224,7 @@ class StageScreen(Screen):
             return
         item = manual_item(finding.id)
         current = self.session.progress.manual.get(item.id)
-        dialog = AnswerDialog(item.question, item.help, current and current.answer,
+        dialog = AnswerDialog(item.question, item.help, current.answer if current else None,
                               current.note if current else "")
         self._ask(dialog, lambda p, result: p.answer(item.id, *result))
 

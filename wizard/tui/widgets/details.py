@@ -37,9 +37,9 @@ def describe(finding: Finding, progress: Progress, manual: bool) -> Text:
     decision = progress.decisions.get(finding.key)
     if decision:
         text.append(f"Decision: {decision.kind} · note: {screen_text(decision.note)}\n", style="italic")
-    note = progress.notes.get(finding.key)
-    if note:
-        text.append(f"Note: {screen_text(note.text)}\n", style="italic")
+    free_note = progress.notes.get(finding.key)
+    if free_note:
+        text.append(f"Note: {screen_text(free_note.text)}\n", style="italic")
     return text
 
 

@@ -29,13 +29,13 @@ class FindingsTable(DataTable):
     def show(self, findings: list[Finding], progress: Progress, row: int) -> None:
         """Replace the rows, keeping the cursor on `row` (clamped)."""
         self.rows_shown, self._progress = findings, progress
-        self._render_rows(row)
+        self._render_rows(progress, row)
 
     def on_resize(self) -> None:
         if self._progress is not None:
-            self._render_rows(self.cursor_row)
+            self._render_rows(self._progress, self.cursor_row)
 
-    def _render_rows(self, row: int) -> None:
+    def _render_rows(self, progress: Progress, row: int) -> None:
         width = max(self.scrollable_content_region.width, 40)
         subject_w = min(max((len(f.subject) for f in self.rows_shown), default=7), 24, width // 3)
         title_w = max(width - _STATUS_W - _SEVERITY_W - subject_w - 3 * _GAP, 10)
@@ -45,7 +45,7 @@ class FindingsTable(DataTable):
         self.add_column("check", width=title_w + _GAP)
         self.add_column("subject", width=subject_w)
         for finding in self.rows_shown:
-            decision = self._progress.decisions.get(finding.key)
+            decision = progress.decisions.get(finding.key)
             severity = decision.kind if decision else SEVERITY_WORD[finding.severity]
             self.add_row(
                 status_text(finding.status),
