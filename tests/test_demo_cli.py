@@ -36,7 +36,7 @@ def test_serve_prints_endpoints_and_leaves_nothing_listening(home):
         if line.startswith("ready in"):
             break
     text = "".join(lines)
-    assert f"sprint  {home / 'demo'}" in text and "credentials     served from memory" in text
+    assert f"sprint  {home / 'demo'}" in text and "credentials     served to your other terminals' launch-ready" in text
     assert DEMO_TOKEN not in text and "/services/" not in text  # credentials are never printed
     api_port = int(re.search(r"cloudflare_api\s+http://127\.0\.0\.1:(\d+)/client/v4", text).group(1))
     dns_port = int(re.search(r"dns\s+127\.0\.0\.1:(\d+)", text).group(1))

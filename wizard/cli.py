@@ -348,8 +348,7 @@ def _demo(args) -> int:
             for name, where in sandbox.endpoints().items():
                 print(f"{name:<15} {where}")
             # Never printed: other terminals get the demo's credentials from its agent.
-            print(f"{'credentials':<15} served from memory to your launch-ready in other terminals "
-                  "(`check demo`, `apply demo --yes`, ...); never printed")
+            print(f"{'credentials':<15} served to your other terminals' launch-ready; never printed")
             print(f"ready in {time.perf_counter() - started:.2f} s; Ctrl-C stops", flush=True)
             stopped.wait()
             return EXIT_OK
