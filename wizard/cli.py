@@ -321,6 +321,7 @@ def _report_change(result, wanted: str) -> int:
 def _demo(args) -> int:
     import time
 
+    from wizard.application.open_sprint import OpenSprint
     from wizard.sandbox.faults import Faults
     from wizard.sandbox.run import Sandbox
     from wizard.sprint import remember, sprints_home
@@ -337,7 +338,7 @@ def _demo(args) -> int:
     with Sandbox(faults) as sandbox:
         sprint = sandbox.write_demo_sprint(sprints_home() / "demo")
         sandbox.share_credentials(sprint)  # from memory, to this user's processes only
-        op = _load(str(sprint.root))
+        op = OpenSprint.load(sprint)
         remember(sprint, op.name)
         if args.headless:
             args.stage, args.only, args.format, args.output, args.save = [], [], "text", None, False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from wizard.net import NetContext
@@ -41,7 +42,7 @@ class OpenSprint:
         """The Cloudflare zone the fixes change: cloudflare.zone, else the domain."""
         return self.config.zone
 
-    @property
+    @cached_property
     def vault(self) -> Vault:
         return Vault(self.config.name, self.sprint.root)
 
@@ -65,3 +66,4 @@ class OpenSprint:
     def save_config(self, config: SprintConfig) -> None:
         self.sprint.save_config(config)
         self.config = config
+        self.__dict__.pop("vault", None)  # derived from the config: derive it again
