@@ -67,6 +67,29 @@ def normalize_url(value: str, domain: str) -> str:
     return parts._replace(netloc=netloc, path=parts.path or "/").geturl()
 
 
+LOOPBACK_NAMES = ("localhost",)
+
+
+def is_loopback(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1: this machine, never the network."""
+    bare = host.strip("[]").rstrip(".").lower()
+    if bare in LOOPBACK_NAMES or bare.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(bare).is_loopback
+    except ValueError:
+        return False
+
+
+def local_base_url(value: str | None) -> str:
+    """A local API's base URL: http(s) on a loopback address (api.environment: local)."""
+    parts = urlsplit((value or "").strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or not is_loopback(parts.hostname):
+        raise ValueError(f"api.environment local needs a loopback base_url such as "
+                         f"http://localhost:8000 (got {value!r})")
+    return value or ""
+
+
 def is_ip(text: str) -> bool:
     try:
         ipaddress.ip_address(text.strip("[]"))

@@ -101,6 +101,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("credential", nargs="?", default="cloudflare-token",
                    help="which one (default cloudflare-token; see `list`)")
 
+    p = sub.add_parser("api", help="describe the product's API from its OpenAPI document")
+    api = p.add_subparsers(dest="api_command", metavar="ACTION", parser_class=_Parser, required=True)
+    p = api.add_parser("discover", help="propose the api: section from an OpenAPI document, write it once confirmed")
+    p.add_argument("sprint", metavar="NAME|PATH")
+    p.add_argument("--openapi", required=True, metavar="URL|FILE",
+                   help="the document: a file, or a URL on the sprint's domain or a loopback address")
+    p.add_argument("--base-url", metavar="URL", help="the API's base URL (default: the document's server)")
+    p.add_argument("--environment", choices=["staging", "production", "local"],
+                   help="default: local for a loopback base URL, else the section's current one")
+    p.add_argument("--answer", action="append", default=[], metavar="KEY=VALUE",
+                   help="answer a question without a prompt, e.g. 'chat=POST /api/chat' or 'chat=none' (repeatable)")
+    p.add_argument("--yes", action="store_true", help="write without asking for confirmation")
+
     p = sub.add_parser("handover", help="render the handover documents")
     p.add_argument("sprint", metavar="NAME|PATH")
     p.add_argument("--output", type=Path, metavar="DIR", help="folder to write to (default: the sprint's reports/)")
@@ -140,7 +153,7 @@ def _write_crash_log() -> Path:
 def _dispatch(args: argparse.Namespace) -> int:
     handlers = {None: _picker, "new": _new, "open": _open, "check": _check, "handover": _handover,
                 "demo": _demo, "credentials": _credentials, "plan": _plan, "apply": _apply,
-                "rollback": _rollback}
+                "rollback": _rollback, "api": _api}
     return handlers[args.command](args)
 
 
@@ -443,3 +456,9 @@ def _handover(args) -> int:
         print(path)
     return EXIT_OK
 
+
+
+def _api(args) -> int:
+    from wizard.cli_discover import discover
+
+    return discover(args, _load(args.sprint))

@@ -25,7 +25,14 @@ import dns.resolver
 import httpcore
 import httpx
 
-from wizard.addresses import ConnectTo, in_scope, is_ip, parse_connect_to, parse_nameserver
+from wizard.addresses import (
+    ConnectTo,
+    in_scope,
+    is_ip,
+    is_loopback,
+    parse_connect_to,
+    parse_nameserver,
+)
 from wizard.errors import UsageError
 from wizard.sprint import Network
 
@@ -140,8 +147,12 @@ class _Transport(httpx.AsyncHTTPTransport):
 class NetContext:
     """Built once per run; `async with` it to close the HTTP client."""
 
-    def __init__(self, network: Network, domain: str, base_dir: Path | None = None):
+    def __init__(self, network: Network, domain: str, base_dir: Path | None = None,
+                 also: list[str] | tuple[str, ...] = ()):
+        """`also`: hosts outside the domain that are in scope too (a local API's loopback host,
+        SprintConfig.scope_hosts)."""
         self.domain = domain
+        self.also = tuple(h.strip("[]").lower() for h in also)
         self.timeout_s = network.timeout_s
         self.budget = RequestBudget(network.request_budget)
         self.sent_by: Counter[str] = Counter()  # HTTP requests per check (CURRENT_CHECK)
@@ -199,7 +210,7 @@ class NetContext:
 
     # scope and budget
     def check_scope(self, host: str) -> None:
-        if not in_scope(host, self.domain):
+        if not in_scope(host, self.domain) and host.strip("[]").lower() not in self.also:
             raise OutOfScope(f"{host} is outside {self.domain}; probes only contact the sprint's domain")
 
     async def _guard_request(self, request: httpx.Request) -> None:
@@ -236,6 +247,8 @@ class NetContext:
         bare = host.strip("[]")
         if is_ip(bare):
             return [bare]
+        if is_loopback(bare):  # localhost is this machine (RFC 6761), whatever a resolver says
+            return ["127.0.0.1", "::1"]
         found: list[str] = []
         for rdtype in ("A", "AAAA"):
             try:

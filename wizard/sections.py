@@ -10,9 +10,9 @@ wizard.vault.CREDENTIALS). URLs and paths are checked against target.domain by S
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # Where a value sits in a response: `json:<dotted.path>`, `cookie:<name>` or `header:<name>`.
 _LOCATOR = re.compile(r"^(json:[\w.\-\[\]]*|cookie:[\w\-]+|header:[\w\-]+|text:)$")
@@ -38,8 +38,36 @@ def _path(value: str) -> str:
     return value
 
 
+_ROUTE = re.compile(r"^(?:(GET|POST|PUT|PATCH|DELETE)\s+)?(\S+)$", re.IGNORECASE)
+METHODS: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def split_route(value: str) -> tuple[str, str]:
+    """`"PATCH /api/me"` -> ("PATCH", "/api/me"); a bare path is a GET."""
+    match = _ROUTE.match(value.strip())
+    if not match:
+        raise ValueError(f"{value!r}: write a path (/api/me) or a method and a path (PATCH /api/me)")
+    return (match.group(1) or "GET").upper(), _path(match.group(2))
+
+
+def _route(value: str) -> str:
+    method, path = split_route(value)
+    return f"{method} {path}" if value.strip()[0] != "/" else path
+
+
+def _document(value: str) -> str:
+    value = value.strip()
+    if value.startswith("file:"):
+        if not value[5:].strip():
+            raise ValueError("file: needs a path, e.g. file:openapi.json")
+        return value
+    return _path(value)
+
+
 PathOrUrl = Annotated[str, AfterValidator(_path)]
 Locator = Annotated[str, AfterValidator(_locator)]
+# An API operation: a path (a GET) or `METHOD path`; {name} slots are filled at run time.
+Route = Annotated[str, AfterValidator(_route)]
 
 
 # ---------------------------------------------------------------- api:
@@ -52,6 +80,7 @@ class Login(Section):
     url: PathOrUrl  # a path on base_url, e.g. /api/login
     body: str = '{"email": "{{login}}", "password": "{{password}}"}'  # JSON template
     token: Locator = "json:token"  # where the session is in the response
+    encoding: Literal["json", "form"] = "json"  # form: application/x-www-form-urlencoded (OAuth2 password flow)
 
 
 
@@ -74,8 +103,9 @@ class Resource(Section):
     id_from: Locator = "json:id"
     url: PathOrUrl  # the object's URL template, with {id}: /api/chats/{id}
     update_body: str = '{"title": "{{marker}}"}'
-
-
+    name: str | None = None  # what the object is (e.g. chat), for the reports
+    # What user B tries on user A's object: the reads and writes the API offers on `url`.
+    methods: list[_METHOD] = Field(default_factory=lambda: ["GET", "PATCH", "DELETE"], min_length=1)
 
     @field_validator("url")
     @classmethod
@@ -109,6 +139,28 @@ class Webhook(Section):
 
 
 
+class Signup(Section):
+    """How a new account is created (user enumeration and mass assignment at sign-up)."""
+
+    method: _METHOD = "POST"
+    url: PathOrUrl  # e.g. /api/register
+    body: str = '{"email": "{{login}}", "password": "{{password}}"}'  # JSON template
+
+
+class Account(Section):
+    """The signed-in user's own record: where it is read, and how a user's e-mail and password
+    are changed (mass assignment; one user changing another's). {id} is a user's id."""
+
+    me_url: PathOrUrl = "/api/me"
+    id_from: Locator = "json:id"  # the user's id in me_url's answer
+    update_method: _METHOD = "PATCH"
+    update_url: PathOrUrl | None = None  # e.g. /api/users/{id}, or /api/me (own record only)
+    email_field: str = "email"
+    password_method: _METHOD = "PUT"
+    password_url: PathOrUrl | None = None  # e.g. /api/users/{id}/password
+    password_body: str = '{"password": "{{password}}"}'
+
+
 class Bounds(Section):
     """Hard limits on what the API probes send."""
 
@@ -121,14 +173,24 @@ class Bounds(Section):
 
 class Api(Section):
     base_url: str | None = None  # e.g. https://app.acme.example
-    environment: Literal["staging", "production"] = "staging"
+    # local: base_url is a loopback address (http://localhost:8000), probed before DNS exists.
+    environment: Literal["staging", "production", "local"] = "staging"
     # Production needs this before any probe that writes (creates, changes, deletes) or bursts.
     production_confirmed: bool = False
     login: Login | None = None
     accounts: Accounts = Field(default_factory=Accounts)
-    protected_routes: list[PathOrUrl] = Field(default_factory=list, max_length=200)
-    admin_routes: list[PathOrUrl] = Field(default_factory=list, max_length=200)
-    resource: Resource | None = None
+    # The product's OpenAPI document: a path on base_url (/openapi.json), a URL, or file:PATH
+    # (relative to the sprint folder). `launch-ready api discover` fills this section from it.
+    openapi: Annotated[str, AfterValidator(_document)] | None = None
+    protected_routes: list[Route] = Field(default_factory=list, max_length=500)
+    admin_routes: list[Route] = Field(default_factory=list, max_length=200)
+    # Objects users own (BOLA candidates); the first is `resource`. `resource:` is still read.
+    resources: list[Resource] = Field(default_factory=list, max_length=50)
+    signup: Signup | None = None
+    account: Account | None = None
+    # Values for {name} slots of routes no object fills: a literal, or me:<locator> (read from
+    # user A's account.me_url answer, e.g. me:json:id).
+    path_values: dict[str, str] = Field(default_factory=dict, max_length=50)
     chat: Chat | None = None
     webhook: Webhook | None = None
     logs_command: str | None = None  # prints the product's recent logs (run with a timeout)
@@ -141,6 +203,20 @@ class Api(Section):
                                     max_length=100)
     bounds: Bounds = Field(default_factory=Bounds)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_resource(cls, data: Any) -> Any:
+        """`resource:` (one object, the earlier spelling) becomes the first of `resources`."""
+        if isinstance(data, dict) and "resource" in data:
+            data = dict(data)
+            one = data.pop("resource")
+            if one is not None:
+                data["resources"] = [one, *data.get("resources", [])]
+        return data
+
+    @property
+    def resource(self) -> Resource | None:
+        return self.resources[0] if self.resources else None
 
     @field_validator("prompt_paths")
     @classmethod
@@ -151,8 +227,8 @@ class Api(Section):
 
     @property
     def may_write(self) -> bool:
-        """Writing and bursting probes run on staging, or on production once confirmed."""
-        return self.environment == "staging" or self.production_confirmed
+        """Writing and bursting probes run on staging or local, or on production once confirmed."""
+        return self.environment != "production" or self.production_confirmed
 
 
 # ---------------------------------------------------------------- monitoring:

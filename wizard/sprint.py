@@ -12,6 +12,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 import yaml
@@ -27,6 +28,7 @@ from pydantic import (
 
 from wizard.addresses import (
     in_scope,
+    local_base_url,
     normalize_hostname,
     normalize_url,
     parse_connect_to,
@@ -35,7 +37,7 @@ from wizard.addresses import (
 from wizard.errors import SprintFileError, SprintNotFound, UsageError
 from wizard.filelock import FileLock
 from wizard.findings import Finding
-from wizard.sections import Api, Monitoring, Release
+from wizard.sections import Api, Monitoring, Release, split_route
 from wizard.vault import redact
 
 SPRINT_SCHEMA: Final = "launch-ready/sprint@1"
@@ -165,14 +167,31 @@ class SprintConfig(_Model):
         """The Cloudflare zone the checks read and the fixes change: cloudflare.zone, else the domain."""
         return self.cloudflare.zone or self.target.domain
 
+    @property
+    def scope_hosts(self) -> list[str]:
+        """Hosts outside the domain the probes may contact: a local API's loopback host."""
+        if self.api.environment == "local" and self.api.base_url:
+            return [urlsplit(self.api.base_url).hostname or ""]
+        return []
+
     @model_validator(mode="after")
     def _in_scope(self) -> SprintConfig:
-        """Every URL the API, monitoring and release sections name is inside the domain."""
+        """Every URL the API, monitoring and release sections name is inside the domain (or, for
+        a local API, on its loopback base URL's host)."""
         api, monitoring = self.api, self.monitoring
-        urls = [api.base_url, *api.protected_routes, *api.admin_routes,
-                *(w.url for w in monitoring.urls), *monitoring.latency_urls, *self.release.paths]
-        for part in (api.login, api.resource, api.chat, api.webhook):
-            urls += [getattr(part, f, None) for f in ("url", "create_url", "new_session")]
+        if api.environment == "local":
+            local_base_url(api.base_url)
+        api_urls = [api.openapi, *(split_route(r)[1] for r in (*api.protected_routes, *api.admin_routes))]
+        for part in (api.login, *api.resources, api.chat, api.webhook, api.signup, api.account):
+            api_urls += [getattr(part, f, None) for f in ("url", "create_url", "new_session",
+                                                           "me_url", "update_url", "password_url")]
+        for url in filter(None, api_urls):
+            if url.startswith(("http://", "https://")) and not self.scope_hosts:
+                normalize_url(url, self.target.domain)
+            elif url.startswith(("http://", "https://")) and urlsplit(url).hostname not in self.scope_hosts:
+                raise ValueError(f"{url!r} is not on the local API {api.base_url}")
+        urls = [None if self.scope_hosts else api.base_url, *(w.url for w in monitoring.urls),
+                *monitoring.latency_urls, *self.release.paths]
         for url in urls:
             if url and not url.startswith("/"):
                 normalize_url(url, self.target.domain)

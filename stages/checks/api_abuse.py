@@ -23,7 +23,6 @@ from stages.checks.api_common import (
     after_other_probes,
     api_probe,
     api_subject,
-    marker,
     skipped,
 )
 from stages.checks.per_run import once
@@ -35,6 +34,7 @@ from wizard.probes.api_client import (
     BoundReached,
     NotConfirmed,
     locate,
+    marker,
     render,
 )
 from wizard.probes.burst import Burst, burst

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import secrets
 import weakref
 from collections.abc import Awaitable, Callable, Iterator
 
@@ -23,11 +22,6 @@ from wizard.probes.api_client import ApiProblem, ApiSession, BoundReached
 JSON = {"Content-Type": "application/json"}
 ApiProbe = Callable[[RunContext, Check, ApiSession], Awaitable[list[Finding]]]
 Probe = Callable[[RunContext, Check], Awaitable[list[Finding]]]
-
-
-def marker(purpose: str) -> str:
-    """A value no response contains unless we put it there."""
-    return f"launch-ready-{purpose}-{secrets.token_hex(6)}"
 
 
 def api_subject(ctx: RunContext) -> str:

@@ -48,7 +48,8 @@ class OpenSprint:
 
     def net(self) -> NetContext:
         """A fresh net context for one run (its request budget is per run)."""
-        return NetContext(self.config.network, self.config.target.domain, self.sprint.root)
+        return NetContext(self.config.network, self.config.target.domain, self.sprint.root,
+                          also=self.config.scope_hosts)
 
     @asynccontextmanager
     async def cloudflare(self) -> AsyncIterator[tuple[Cloudflare, NetContext]]:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 import httpx
 
@@ -65,6 +66,14 @@ def render(template: str, **values: str) -> str:
     return out
 
 
+def render_form(template: str, **values: str) -> str:
+    """Fill {{name}} slots of a form body template (`username={{login}}&...`), URL-encoded."""
+    out = template
+    for name, value in values.items():
+        out = out.replace("{{" + name + "}}", quote(value, safe=""))
+    return out
+
+
 def locate(response: httpx.Response, locator: str) -> Any:
     """The value a locator (`json:a.b`, `cookie:name`, `header:name`, `text:`) points at, or None."""
     kind, _, where = locator.partition(":")
@@ -78,7 +87,12 @@ def locate(response: httpx.Response, locator: str) -> Any:
         value: Any = response.json()
     except ValueError:
         return None
-    for key in filter(None, where.split(".")):
+    return walk(value, where)
+
+
+def walk(value: Any, dotted: str) -> Any:
+    """The value at a dotted path (`data.items.0.id`) in parsed JSON, or None."""
+    for key in filter(None, dotted.split(".")):
         if isinstance(value, dict):
             value = value.get(key)
         elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
@@ -86,6 +100,11 @@ def locate(response: httpx.Response, locator: str) -> Any:
         else:
             return None
     return value
+
+
+def marker(purpose: str) -> str:
+    """A value no response contains unless we put it there."""
+    return f"launch-ready-{purpose}-{secrets.token_hex(6)}"
 
 
 @dataclass(frozen=True)
@@ -183,8 +202,10 @@ class ApiSession:
 
     async def _login(self, account: str, login: Login, login_name: str,
                      password: str) -> dict[str, str]:
-        body = render(login.body, login=login_name, password=password)
-        response = await self._send(login.method, login.url, {"Content-Type": "application/json"},
+        form = login.encoding == "form"
+        body = (render_form if form else render)(login.body, login=login_name, password=password)
+        content_type = "application/x-www-form-urlencoded" if form else "application/json"
+        response = await self._send(login.method, login.url, {"Content-Type": content_type},
                                     body, None, None)
         token = locate(response, login.token)
         if response.status_code >= 400 or not isinstance(token, str) or not token:
