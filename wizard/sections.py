@@ -40,6 +40,7 @@ def _path(value: str) -> str:
 
 _ROUTE = re.compile(r"^(?:(GET|POST|PUT|PATCH|DELETE)\s+)?(\S+)$", re.IGNORECASE)
 METHODS: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_ITEM_METHODS: tuple[_METHOD, ...] = ("GET", "PATCH", "DELETE")  # what BOLA tries by default
 
 
 def split_route(value: str) -> tuple[str, str]:
@@ -105,7 +106,7 @@ class Resource(Section):
     update_body: str = '{"title": "{{marker}}"}'
     name: str | None = None  # what the object is (e.g. chat), for the reports
     # What user B tries on user A's object: the reads and writes the API offers on `url`.
-    methods: list[_METHOD] = Field(default_factory=lambda: ["GET", "PATCH", "DELETE"], min_length=1)
+    methods: list[_METHOD] = Field(default_factory=lambda: list(_ITEM_METHODS), min_length=1)
 
     @field_validator("url")
     @classmethod

@@ -181,15 +181,15 @@ class SprintConfig(_Model):
         api, monitoring = self.api, self.monitoring
         if api.environment == "local":
             local_base_url(api.base_url)
-        api_urls = [api.openapi, *(split_route(r)[1] for r in (*api.protected_routes, *api.admin_routes))]
+        api_urls: list[str | None] = [api.openapi, *(split_route(r)[1] for r in (*api.protected_routes, *api.admin_routes))]
         for part in (api.login, *api.resources, api.chat, api.webhook, api.signup, api.account):
             api_urls += [getattr(part, f, None) for f in ("url", "create_url", "new_session",
                                                            "me_url", "update_url", "password_url")]
-        for url in filter(None, api_urls):
-            if url.startswith(("http://", "https://")) and not self.scope_hosts:
-                normalize_url(url, self.target.domain)
-            elif url.startswith(("http://", "https://")) and urlsplit(url).hostname not in self.scope_hosts:
-                raise ValueError(f"{url!r} is not on the local API {api.base_url}")
+        for api_url in filter(None, api_urls):
+            if api_url.startswith(("http://", "https://")) and not self.scope_hosts:
+                normalize_url(api_url, self.target.domain)
+            elif api_url.startswith(("http://", "https://")) and urlsplit(api_url).hostname not in self.scope_hosts:
+                raise ValueError(f"{api_url!r} is not on the local API {api.base_url}")
         urls = [None if self.scope_hosts else api.base_url, *(w.url for w in monitoring.urls),
                 *monitoring.latency_urls, *self.release.paths]
         for url in urls:

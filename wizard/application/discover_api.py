@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import httpx
 import yaml
 from pydantic import ValidationError
 
@@ -20,6 +19,7 @@ from wizard.errors import UsageError
 from wizard.net import NetContext, OutOfScope
 from wizard.probes.openapi_discover import Discovery, Question, discover, resolve
 from wizard.probes.openapi_doc import DOCUMENT_CAP, Document, NotOpenApi, parse
+from wizard.probes.openapi_fetch import DocumentUnavailable, fetch_document
 from wizard.sections import Api
 from wizard.sprint import SprintConfig
 
@@ -134,23 +134,12 @@ async def _fetch(op: OpenSprint, url: str) -> bytes:
     try:
         async with NetContext(op.config.network, op.config.target.domain, op.sprint.root,
                               also=also) as net:
-            async with net.http.stream("GET", url, headers={"Accept": "application/json, "
-                                                            "application/yaml"}) as response:
-                if response.status_code != 200:
-                    raise UsageError(f"{url}: answered {response.status_code}, not the document")
-                chunks, size = [], 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > DOCUMENT_CAP:
-                        raise UsageError(f"{url}: over the {DOCUMENT_CAP // 2**20} MiB cap for an "
-                                         "OpenAPI document; nothing was read further")
-                    chunks.append(chunk)
-                return b"".join(chunks)
+            return await fetch_document(net.http, url)
     except OutOfScope:
         raise UsageError(f"{url}: {host} is outside {op.config.target.domain}; the document must "
                          "come from the sprint's domain or a loopback address") from None
-    except httpx.HTTPError as exc:
-        raise UsageError(f"{url}: could not fetch the document ({type(exc).__name__}: {exc})") from None
+    except DocumentUnavailable as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _server(document: Document, fetched_from: str | None) -> str | None:
