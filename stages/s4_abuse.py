@@ -3,6 +3,7 @@
 from stages.base import Deliverable, ManualItem, Stage
 from stages.checks.ai import AI_CHECKS
 from stages.checks.api_abuse import API_STAGE4_CHECKS, BURST_CHECKS
+from stages.checks.api_injection import INJECTION_CHECKS
 
 STAGE = Stage(
     number=4,
@@ -14,7 +15,7 @@ STAGE = Stage(
         "One client can send unlimited chat requests and run up the model bill.",
         "Errors show stack traces, keys or raw provider messages to users.",
     ),
-    checks=(*API_STAGE4_CHECKS, *AI_CHECKS, *BURST_CHECKS),
+    checks=(*API_STAGE4_CHECKS, *INJECTION_CHECKS, *AI_CHECKS, *BURST_CHECKS),
     manual=(
         ManualItem("abuse.cost-cap", 4,
                    "The model provider account has a spending cap and an alert",

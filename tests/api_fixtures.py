@@ -16,7 +16,7 @@ from wizard.sandbox import product as facts
 from wizard.sandbox.demo import API, DOMAIN
 from wizard.sandbox.product import Behaviours
 from wizard.sandbox.run import Sandbox
-from wizard.sections import Accounts, Api, Bounds, Chat, Login, Resource, Webhook
+from wizard.sections import Account, Accounts, Api, Bounds, Chat, Login, Resource, Signup, Webhook
 from wizard.sprint import Sprint, SprintConfig
 
 
@@ -27,7 +27,7 @@ def api_section(**changes) -> Api:
         protected_routes=[facts.ME_PATH, facts.CHATS_PATH],
         admin_routes=[facts.ADMIN_USERS_PATH, facts.ADMIN_EVENTS_PATH],
         login=None,
-        resource=Resource(create_url=facts.CHATS_PATH, url=facts.CHAT_ITEM_PATH),
+        resources=[Resource(create_url=facts.CHATS_PATH, url=facts.CHAT_ITEM_PATH)],
         chat=Chat(url=facts.CHAT_PATH, body='{"message": "{{prompt}}"}'),
         webhook=Webhook(url=facts.WEBHOOK_PATH, header=facts.SIGNATURE_HEADER),
         bounds=Bounds(burst=20, concurrency=3),
@@ -39,6 +39,25 @@ def jwt_login() -> dict:
     """Sessions from POST /api/login (JWTs) instead of static tokens; the passwords go in the env."""
     return dict(login=Login(url=facts.LOGIN_PATH),
                 accounts=Accounts(user_a="alice@acme.example", user_b="bob@acme.example"))
+
+
+def discovered() -> dict:
+    """What `api discover` adds from the product's OpenAPI document (the demo's own section):
+    the sign-up, the account routes, objects by id and by name, the document itself."""
+    return dict(
+        openapi=facts.OPENAPI_PATH,
+        protected_routes=[facts.ME_PATH, f"GET {facts.USER_ITEM_PATH.replace('{id}', '{user_id}')}",
+                          facts.CHATS_PATH, f"GET {facts.SEARCH_PATH}"],
+        resources=[Resource(name="chat", create_url=facts.CHATS_PATH, url=facts.CHAT_ITEM_PATH),
+                   Resource(name="workspace", create_url=facts.WORKSPACES_PATH,
+                            create_body='{"name": "{{marker}}"}', id_from="json:name",
+                            url=facts.WORKSPACE_ITEM_PATH.replace("{name}", "{id}"),
+                            update_body='{"description": "{{marker}}"}')],
+        signup=Signup(url=facts.REGISTER_PATH),
+        account=Account(update_url=facts.USER_ITEM_PATH, password_url=facts.USER_PASSWORD_PATH),
+        path_values={"user_id": "me:json:id"},
+        bounds=Bounds(burst=20, concurrency=3, per_probe=200),
+    )
 
 
 @dataclass

@@ -15,8 +15,12 @@ import yaml
 
 from stages.checks.ai import AI_CHECKS
 from stages.checks.api_abuse import API_STAGE4_CHECKS
+from stages.checks.api_accounts import API_ACCOUNT_CHECKS
 from stages.checks.api_auth import API_STAGE2_CHECKS
-from tests.api_fixtures import world  # noqa: F401 - the fixture
+from stages.checks.api_exposure import API_EXPOSURE_CHECKS
+from stages.checks.api_injection import INJECTION_CHECKS
+from stages.deliverables.api_reports import AUTH_CHECK_IDS
+from tests.api_fixtures import discovered, world  # noqa: F401 - the fixture
 from tests.test_secret_deliverables import TOOLS
 from wizard.application.deliverables import render_deliverables
 from wizard.findings import Status
@@ -34,10 +38,11 @@ LEAK = next(c for c in AI_CHECKS if c.id == "ai.system-prompt-leak")
 async def after_a_run(world):  # noqa: F811
     """The auth, webhook and abuse checks (not the rate-limit burst) and one ai check, on the
     vulnerable product, recorded at RAN; with the secrets a rendered file must never show."""
-    config = world.config(chat=Chat(url=facts.CHAT_PATH, new_session=SESSIONS_PATH,
-                                    body='{"message": "{{prompt}}", "session": "{{session}}"}'),
-                          bounds=Bounds(repeats=1))
-    checks = (*API_STAGE2_CHECKS, *API_STAGE4_CHECKS, LEAK)
+    config = world.config(**{**discovered(), "bounds": Bounds(repeats=1, per_probe=200)},
+                          chat=Chat(url=facts.CHAT_PATH, new_session=SESSIONS_PATH,
+                                    body='{"message": "{{prompt}}", "session": "{{session}}"}'))
+    checks = (*API_STAGE2_CHECKS, *API_ACCOUNT_CHECKS, *API_EXPOSURE_CHECKS, *INJECTION_CHECKS,
+              *API_STAGE4_CHECKS, LEAK)
     found, _ = await world.run(checks, config)
     progress = Progress()
     progress.record(list(found.values()), {c.id for c in checks}, at=RAN)
@@ -57,14 +62,19 @@ async def test_authz_results_show_every_attempt_expected_and_observed(after_a_ru
     assert f"| auth.protected-routes ({facts.ME_PATH}) | ✗ FAIL |" in text
     assert f"| {me.evidence['requests']} | 2026-11-30 17:05 UTC |" in _row(
         text, f"| auth.protected-routes ({facts.ME_PATH})")
-    assert "| no token | 401 (403), no data | 401 | ✓ PASS |" in text
+    assert f"| GET {facts.ME_PATH} | no one signed in | no token | 401 (403), no data | 401 | ✓ PASS |" in text
     assert "| alg:none JWT | 401 (403), no data | 200 with user A's data | ✗ FAIL |" in text
-    assert "| user B DELETE user A's object | 403/404, no marker | 204 | ✗ FAIL |" in text
-    assert "| user A re-reads the object | 200, unchanged | 404, changed or gone | ✗ FAIL |" in text
-    assert "| as user A: X-Role: admin | 401/403 (404) | 200 | ✗ FAIL |" in text
-    assert "| as user A, claiming nothing | 401/403 (404) | 403 | ✓ PASS |" in text
-    assert "| valid | 2xx | 200 | ✓ PASS |" in text
-    assert "| unsigned | 4xx (400/401) | 2" in text  # accepted: the vulnerable webhook
+    assert f"| DELETE {facts.CHAT_ITEM_PATH} | user B | on user A's object | 403/404, no marker | 204 | ✗ FAIL |" in text
+    assert "| user A | re-reads the object | 200, unchanged | 404, changed or gone | ✗ FAIL |" in text
+    assert f"| GET {facts.ADMIN_USERS_PATH} | user A | X-Role: admin | 401/403 (404) | 200 | ✗ FAIL |" in text
+    assert "| user A | claiming nothing | 401/403 (404) | 403 | ✓ PASS |" in text
+    assert "| the payment provider | valid | 2xx | 200 | ✓ PASS |" in text
+    assert "| anyone | unsigned | 4xx (400/401) | 2" in text  # accepted: the vulnerable webhook
+    assert f"| PATCH {facts.USER_ITEM_PATH} | user A |  | extra fields ignored or refused | 200; took: " in text
+    assert f"| PATCH {facts.USER_ITEM_PATH} | user B |  | 403/404, user A's email unchanged | 200, changed | ✗ FAIL |" in text
+    assert f"| POST {facts.REGISTER_PATH} | no one signed in |  | the same answer for both | existing account: 409 | ✗ FAIL |" in text
+    assert "| GET /api/users/{user_id} (user B's user_id) | user A |  | 403/404 | 200, user B data shown | ✗ FAIL |" in text
+    assert f"| GET {facts.SEARCH_PATH} ?q= | user A |  | a 4xx or the baseline's answer | \"'\": 500; Python stack trace, debug page, database error" in text
     assert "not run yet" not in text
     assert "What to change: Check ownership on the server" in text
     assert not [s for s in secrets if s in "".join(docs.values())]
@@ -100,14 +110,15 @@ async def test_skipped_checks_say_why_with_no_attempt(world):  # noqa: F811
     """An empty api: section: every check is skipped, with its reason."""
     config = world.sprint.load_config()
     config.api = Api()
-    checks = (*API_STAGE2_CHECKS, *API_STAGE4_CHECKS)
+    checks = (*API_STAGE2_CHECKS, *API_ACCOUNT_CHECKS, *API_EXPOSURE_CHECKS, *INJECTION_CHECKS,
+              *API_STAGE4_CHECKS)
     found, received = await world.run(checks, config)
     assert {f.status for f in found.values()} == {Status.SKIPPED} and not received
     progress = Progress()
     progress.record(list(found.values()), {c.id for c in checks}, at=RAN)
     docs = render_deliverables(config, progress)
     authz = docs["authz-results.md"]
-    assert authz.count("No request was judged.") == 4 and "not run yet" not in authz
+    assert authz.count("No request was judged.") == len(AUTH_CHECK_IDS) and "not run yet" not in authz
     assert "**- SKIP**: api.base_url is not set" in authz
     assert "abuse.error-leakage" not in docs["guardrail-notes.md"].split("## Malformed")[1]
 

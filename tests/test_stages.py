@@ -60,7 +60,8 @@ def test_selecting_checks():
     assert {"email.spf", "email.dmarc", "email.dkim"} <= {c.id for c in select_checks([1])}
     assert [c.id for c in select_checks([2])] == [
         "secrets.public-env-prefix", "auth.token-in-local-storage", "auth.protected-routes",
-        "auth.bola", "auth.admin-routes", "logs.sensitive-payloads"]
+        "auth.bola", "auth.admin-routes", "auth.mass-assignment", "auth.account-takeover",
+        "auth.user-enumeration", "auth.data-exposure", "logs.sensitive-payloads"]
     with pytest.raises(UsageError, match="no stage 0"):
         select_checks([0])
 

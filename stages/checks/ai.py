@@ -14,7 +14,7 @@ import base64
 import codecs
 
 from stages.base import Check
-from stages.checks.api_common import using_quotas
+from stages.checks.api_common import sharing
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.probes.api_client import ApiProblem, ApiSession, locate
@@ -88,7 +88,7 @@ async def _red_team(ctx: RunContext, check: Check, families: tuple[str, ...], de
             known |= await _user_b(ctx, session)
         controls = CONTROLS + ((DOMAIN_LINK,) if detector == LINKS else ())
         team = RedTeam(session, Target(**known))
-        with using_quotas(ctx.net):  # the rate-limit bursts wait: they would use up the chat quota
+        async with sharing(ctx.net):  # the rate-limit bursts wait: they would use up the chat quota
             result = await team.run(family(*families), controls, detector)
     except ApiProblem as exc:
         return [check.finding(SUBJECT, Status.SKIPPED, str(exc),

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import httpx
 
 from stages.base import Check
-from stages.checks.api_common import JSON, api_probe, seen
+from stages.checks.api_common import JSON, api_probe, json_of, seen
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.probes.api_client import ApiProblem, ApiSession, BoundReached, locate, marker, render
@@ -43,13 +43,6 @@ def identity(data: Any) -> list[str]:
         for item in data:
             found += identity(item)
     return found
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _token_carrier(session: dict[str, str]) -> tuple[str | None, Any]:
@@ -106,7 +99,7 @@ async def _try_route(check: Check, s: ApiSession, filler: PathFiller, route: str
     own_status, markers = None, [*filter(None, [s.api.accounts.user_a])]
     if method == "GET":  # the markers a refused caller must not see
         owned = await s.request("GET", filled.path, account="user_a")
-        own_status, markers = owned.status_code, [*identity(_json(owned)), *markers]
+        own_status, markers = owned.status_code, [*identity(json_of(owned)), *markers]
     attempts = {"no token": None, "garbage token": f"launch-ready-{secrets.token_hex(16)}",
                 **forged(token, markers[0] if markers else None)}
     body = "{}" if method in ("POST", "PUT", "PATCH") else None
@@ -255,7 +248,8 @@ async def admin_routes(ctx: RunContext, check: Check, s: ApiSession) -> list[Fin
             for name, headers, params in ROLE_CLAIMS:
                 response = await s.request("GET", route, account="user_a", headers=headers,
                                            params=params or None)
-                tried.append({"attempt": name, "status": response.status_code})
+                tried.append({"operation": f"GET {route}", "attempt": name,
+                              "status": response.status_code})
         except BoundReached as exc:
             problem = str(exc)
         evidence = {"requests": s.sent - mark, "attempts": tried}

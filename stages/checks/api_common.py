@@ -9,7 +9,8 @@ import asyncio
 import contextlib
 import functools
 import weakref
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
 
 import httpx
 
@@ -37,12 +38,16 @@ def skipped(ctx: RunContext, check: Check, problem: ApiProblem, sent: int = 0,
 
 
 class _Running:
-    """The API probes of one run that are still sending, and an event set when none is."""
+    """The API probes of one run that are still sending, an event set when none is, and the
+    gate an account-changing probe closes while it runs alone."""
 
     def __init__(self) -> None:
         self.count = 0
         self.idle = asyncio.Event()
         self.idle.set()
+        self.open = asyncio.Event()  # cleared while a probe runs alone
+        self.open.set()
+        self.alone = asyncio.Lock()
 
 
 _RUNNING: weakref.WeakKeyDictionary[NetContext, _Running] = weakref.WeakKeyDictionary()
@@ -62,6 +67,30 @@ def using_quotas(net: NetContext) -> Iterator[None]:
             running.idle.set()
 
 
+@contextlib.asynccontextmanager
+async def sharing(net: NetContext) -> AsyncIterator[None]:
+    """using_quotas, entered once no probe is running alone."""
+    await _RUNNING.setdefault(net, _Running()).open.wait()
+    with using_quotas(net):
+        yield
+
+
+@contextlib.asynccontextmanager
+async def alone(net: NetContext) -> AsyncIterator[None]:
+    """Around a probe that changes the test accounts themselves (user A's role or e-mail, for a
+    moment): it waits for the API probes already sending, and new ones wait for it, so none of
+    them sees user A as an admin or under another address."""
+    running = _RUNNING.setdefault(net, _Running())
+    async with running.alone:
+        running.open.clear()
+        try:
+            await running.idle.wait()
+            with using_quotas(net):
+                yield
+        finally:
+            running.open.set()
+
+
 async def after_other_probes(net: NetContext, wait_s: float) -> None:
     """Wait (at most `wait_s`) until the run's API probes that have started are done. The
     engine starts checks in order, so the ones listed before the caller have started."""
@@ -72,9 +101,10 @@ async def after_other_probes(net: NetContext, wait_s: float) -> None:
                 await running.idle.wait()
 
 
-def api_probe(*, write: bool) -> Callable[[ApiProbe], Probe]:
+def api_probe(*, write: bool, changes_accounts: bool = False) -> Callable[[ApiProbe], Probe]:
     """A check probe that gets its ApiSession; `write`: it creates, changes, deletes or bursts,
-    so an unconfirmed production target skips it before anything is sent."""
+    so an unconfirmed production target skips it before anything is sent; `changes_accounts`:
+    it runs alone (see `alone`)."""
     def wrap(probe: ApiProbe):
         @functools.wraps(probe)
         async def run(ctx: RunContext, check: Check) -> list[Finding]:
@@ -83,7 +113,7 @@ def api_probe(*, write: bool) -> Callable[[ApiProbe], Probe]:
                 session = ApiSession(ctx.config, ctx.net, ctx.credentials, check.id)
                 if write:
                     session.require_write()
-                with using_quotas(ctx.net):
+                async with (alone if changes_accounts else sharing)(ctx.net):
                     return await probe(ctx, check, session)
             except ApiProblem as problem:
                 return [skipped(ctx, check, problem, session.sent if session else 0)]
@@ -93,6 +123,14 @@ def api_probe(*, write: bool) -> Callable[[ApiProbe], Probe]:
                                       remediation="Raise api.bounds.per_probe, or list fewer routes.")]
         return run
     return wrap
+
+
+def json_of(response: httpx.Response) -> Any:
+    """The answer's JSON, or None when it is not JSON."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def seen(response: httpx.Response, *values: str) -> bool:

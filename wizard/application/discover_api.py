@@ -56,6 +56,7 @@ class Proposal:
         data = current.api.model_dump(by_alias=True)
         data.update({k: v for k, v in proposed.items() if k in DISCOVERED and v is not None})
         data.update(base_url=self.base_url, environment=self.environment)
+        _make_room(data)
         try:
             api = Api.model_validate(data)
             return SprintConfig.model_validate({**current.model_dump(by_alias=True),
@@ -94,6 +95,20 @@ async def propose(op: OpenSprint, where: str, *, base_url: str | None = None,
                          + ("a loopback address" if env == "local" else "a host in the domain, "
                             "or --environment local for a loopback address"))
     return Proposal(where, discover(document, ref), chosen, env)
+
+
+def needed_per_probe(protected_routes: int, resources: int) -> int:
+    """The bound the longest probe needs: auth.protected-routes sends about five requests per
+    operation (user A's own read, no token, garbage, two forged), plus objects and clean-up."""
+    return min(1000, 5 * protected_routes + 2 * resources + 10)
+
+
+def _make_room(data: dict[str, Any]) -> None:
+    """Raise api.bounds so a long discovered route list is not cut short (never lowered)."""
+    bounds = data["bounds"]
+    bounds["per_probe"] = max(bounds["per_probe"], needed_per_probe(len(data["protected_routes"]),
+                                                                    len(data["resources"])))
+    bounds["per_run"] = max(bounds["per_run"], min(10_000, 4 * bounds["per_probe"]))
 
 
 def save(op: OpenSprint, proposal: Proposal) -> SprintConfig:
@@ -166,7 +181,7 @@ def _in_scope(config: SprintConfig, url: str, where: str) -> str:
     return url
 
 
-def describe(proposal: Proposal) -> list[str]:
+def describe(proposal: Proposal, current: SprintConfig) -> list[str]:
     """The lines shown before the person confirms: what was found, and what was left unset."""
     doc = proposal.document
     lines = [f"{proposal.source}: {doc.title or 'untitled'} (OpenAPI {doc.version}, "
@@ -174,6 +189,11 @@ def describe(proposal: Proposal) -> list[str]:
              f"base URL: {proposal.base_url} (environment {proposal.environment})",
              *proposal.discovery.found]
     lines += [f"left unset: {note}" for note in proposal.discovery.notes]
+    if not unanswered(proposal):  # the bounds follow the answers
+        before, after = current.api.bounds, proposal.config(current).api.bounds
+        if (before.per_probe, before.per_run) != (after.per_probe, after.per_run):
+            lines.append(f"bounds: per_probe {before.per_probe} -> {after.per_probe}, per_run "
+                         f"{before.per_run} -> {after.per_run} (room for every listed operation)")
     return lines
 
 

@@ -24,6 +24,7 @@ from urllib.parse import quote, urljoin
 import httpx
 
 from wizard.net import NetContext
+from wizard.probes.openapi_fetch import fetch_document
 from wizard.sections import Api, Login
 from wizard.sprint import SprintConfig
 from wizard.vault import Secret, Vault, register_secret
@@ -160,13 +161,23 @@ class ApiSession:
         merged.update(headers or {})
         return await self._send(method, path, merged, content, params, timeout)
 
-    async def _send(self, method: str, path: str, headers: dict[str, str],
-                    content: bytes | str | None, params: dict[str, str] | None,
-                    timeout: float | None) -> httpx.Response:
+    def _count(self) -> None:
+        """One more request against the probe's and the run's bounds, or BoundReached."""
         if self.remaining <= 0:
             raise BoundReached(f"{self.probe}: stopped at its bound of {self.sent} request(s)")
         self.sent += 1
         self._run.sent += 1
+
+    async def document(self, path: str) -> bytes:
+        """The OpenAPI document at `path` (on base_url, or a URL), counted like any request and
+        read no further than its cap (DocumentUnavailable otherwise)."""
+        self._count()
+        return await fetch_document(self.net.http, self.url(path))
+
+    async def _send(self, method: str, path: str, headers: dict[str, str],
+                    content: bytes | str | None, params: dict[str, str] | None,
+                    timeout: float | None) -> httpx.Response:
+        self._count()
         return await self.net.http.request(
             method, self.url(path), headers=headers, content=content, params=params,
             timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT)

@@ -104,6 +104,10 @@ class PathFiller:
                 raise Unfillable(f"GET {self.me_url} answered no JSON") from None
         return self._me[account]
 
+    def forget(self, account: str) -> None:
+        """Read the account's record afresh next time (after a probe tried to change it)."""
+        self._me.pop(account, None)
+
     async def object_id(self, resource: Resource) -> str:
         """A fresh object of the account's, created once per probe (and deleted by cleanup)."""
         if resource.url not in self._objects:

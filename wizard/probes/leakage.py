@@ -1,5 +1,5 @@
 """What an error response must never show a user: stack traces, framework debug pages, server file
-paths, the AI provider's own error strings, and keys. Each hit comes with a short excerpt in which
+paths, database errors, the AI provider's own error strings, and keys. Each hit comes with a short excerpt in which
 every key-like run is cut to its first four characters, so no key is ever shown."""
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p)) 
     ("server file path", r"(?<![\w.:/-])(?:/(?:srv|var/www|usr/(?:local/)?lib)/[\w.@\-]+/[\w.@\-/]*"
                          r"|/(?:home|app|opt)/[\w.@\-/]+\.(?:py|[cm]?js|ts|rb|php|java|go|rs|exs?)\b"
                          r"|[A-Z]:\\{1,2}(?:Users|inetpub|Program Files|srv|www|apps?)\\{1,2}[\w .\-\\]*)"),
+    ("database error", r"\bsqlite3\.\w*Error\b|\bOperationalError\b|\bpsycopg2?\.\w+|SQLSTATE\[|"
+                       r"syntax error at or near|You have an error in your SQL syntax|\bORA-\d{5}\b|"
+                       r"Unclosed quotation mark|unterminated quoted string|SequelizeDatabaseError|"
+                       r"PrismaClient\w*Error|\bMongo(?:Server)?Error\b|near \"[^\"]{0,40}\": syntax error"),
     ("provider error", r"\b(?:openai|anthropic)\.\w*Error\b|Incorrect API key provided|"
                        r"invalid x-api-key|\brate_limit_exceeded\b|\binsufficient_quota\b"),
 ))

@@ -7,22 +7,24 @@ key is a literal in this repository); staging and production share a secret on p
 
 from __future__ import annotations
 
+import json
 import secrets
 from pathlib import Path
 
+from wizard.application.discover_api import needed_per_probe
+from wizard.probes.openapi_discover import discover, resolve
+from wizard.probes.openapi_doc import parse
 from wizard.sandbox import product as facts
 from wizard.sandbox.demo import API, APP, DOMAIN
+from wizard.sandbox.product import Product
 from wizard.sections import (
     Alert,
     Api,
     Bounds,
     Chat,
-    Login,
     Monitoring,
     Release,
-    Resource,
     Watch,
-    Webhook,
 )
 
 BOB = "u_1002"  # test user B: ai.tool-misuse asks for his order as user A
@@ -30,22 +32,24 @@ STAGING_ENV = "env/staging.env"
 PRODUCTION_ENV = "env/production.env"
 
 
-def api_section(log_path: Path) -> Api:
-    """Bearer tokens for the test accounts (the credentials user-a, user-b, admin); the login
-    template is there for the login rate limit."""
-    return Api(
-        base_url=f"https://{API}/",
-        login=Login(url=facts.LOGIN_PATH),
-        protected_routes=[facts.ME_PATH, facts.CHATS_PATH],
-        admin_routes=[facts.ADMIN_USERS_PATH, facts.ADMIN_EVENTS_PATH],
-        resource=Resource(create_url=facts.CHATS_PATH, url=facts.CHAT_ITEM_PATH),
-        chat=Chat(url=facts.CHAT_PATH, body='{"message": "{{prompt}}", "session": "{{session}}"}',
-                  new_session=facts.SESSIONS_PATH),
-        webhook=Webhook(url=facts.WEBHOOK_PATH, header=facts.SIGNATURE_HEADER),
-        logs_command=f"tail -n 200 {log_path}",
-        other_order=next(order for order, user in facts.ORDERS.items() if user == BOB),
-        bounds=Bounds(burst=20, concurrency=3, per_run=1000),
-    )
+def api_section(product: Product) -> Api:
+    """What `launch-ready api discover` proposes from the product's own OpenAPI document (the
+    webhook's scheme answered: stripe-style), then edited as a person would: the chat keeps a
+    conversation, the logs command, user B's order. Bearer tokens for the test accounts (the
+    credentials user-a, user-b, admin)."""
+    document = parse(json.dumps(product.openapi_document), facts.OPENAPI_PATH)
+    proposed = resolve(discover(document, facts.OPENAPI_PATH), {"webhook.scheme": "stripe"})
+    routes = proposed["protected_routes"]
+    return Api.model_validate({
+        **proposed,
+        "base_url": f"https://{API}/",
+        "chat": Chat(url=facts.CHAT_PATH, body='{"message": "{{prompt}}", "session": "{{session}}"}',
+                     new_session=facts.SESSIONS_PATH),
+        "logs_command": f"tail -n 200 {product.log_path}",
+        "other_order": next(order for order, user in facts.ORDERS.items() if user == BOB),
+        "bounds": Bounds(burst=20, concurrency=3, per_run=1500,
+                         per_probe=needed_per_probe(len(routes), len(proposed["resources"]))),
+    })
 
 
 def monitoring_section() -> Monitoring:

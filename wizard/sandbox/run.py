@@ -144,7 +144,7 @@ class Sandbox:
             email=Email(sends_mail=True),
             cloudflare=CloudflareConfig(zone=DOMAIN, api_base_url=_started(self.api).base_url),
             network=self.network(CA_FILE),
-            api=api_section(_started(self.product).log_path),
+            api=api_section(_started(self.product)),
             monitoring=monitoring_section(),
             release=release_section(),
         )

@@ -1,6 +1,6 @@
 """Who is calling: the static tokens and session cookies of origin.USERS, and HS256 JWTs from
 POST /api/login. Written by hand (no JWT library) because the vulnerable mode must accept what a
-careful library refuses: alg "none" and expired tokens."""
+careful library refuses: alg "none" and expired tokens. Accounts are the Product's `Users`."""
 
 from __future__ import annotations
 
@@ -12,13 +12,10 @@ import time
 from dataclasses import dataclass
 
 from wizard.sandbox.http_server import Request
-from wizard.sandbox.origin import USERS
 from wizard.sandbox.product.behaviours import Behaviours
-from wizard.sandbox.product.facts import PASSWORDS
+from wizard.sandbox.product.users import Users, role
 
 TOKEN_TTL_S = 3600
-_BY_ID = {user["id"]: user for user in USERS.values()}
-_BY_EMAIL = {user["email"]: user for user in USERS.values()}
 
 
 @dataclass(frozen=True)
@@ -76,21 +73,17 @@ def decode_jwt(token: str, secret: bytes, behaviours: Behaviours, now: float) ->
 class Auth:
     """Log-in, token checks and bans (a banned account is signed out everywhere)."""
 
-    def __init__(self, secret: bytes, clock=time.time):
+    def __init__(self, secret: bytes, users: Users, clock=time.time):
         self.secret = secret
+        self.users = users
         self.clock = clock
         self.banned: set[str] = set()
-
-    def login(self, email: str, password: str) -> str | None:
-        user = _BY_EMAIL.get(email.lower())
-        if user is None or not hmac.compare_digest(password, PASSWORDS.get(user["email"], "")):
-            return None
-        return self.issue(user["id"])
 
     def issue(self, user_id: str, ttl_s: float = TOKEN_TTL_S, alg: str = "HS256") -> str:
         """A token for a user (tests use a negative ttl for an expired one, alg "none" for a forged one)."""
         now = int(self.clock())
-        claims = {"sub": user_id, "role": _BY_ID[user_id]["role"], "iat": now, "exp": now + int(ttl_s)}
+        user = self.users.get(user_id)
+        claims = {"sub": user_id, "role": role(user) if user else "user", "iat": now, "exp": now + int(ttl_s)}
         return encode_jwt(claims, self.secret, alg)
 
     def caller(self, request: Request, behaviours: Behaviours) -> Caller | None:
@@ -99,16 +92,18 @@ class Auth:
         caller = self._static(token) or self._jwt(token, behaviours)
         return None if caller is None or caller.id in self.banned else caller
 
-    @staticmethod
-    def _static(token: str) -> Caller | None:
-        user = USERS.get(token)
-        return Caller(user, user["role"], token) if user else None
+    def _static(self, token: str) -> Caller | None:
+        user = self.users.by_token(token)
+        return Caller(user, role(user), token) if user else None
 
     def _jwt(self, token: str, behaviours: Behaviours) -> Caller | None:
         claims = decode_jwt(token, self.secret, behaviours, self.clock())
         if claims is None:
             return None
-        user = _BY_ID.get(str(claims.get("sub")))
+        user = self.users.get(str(claims.get("sub")))
         if user is None:
             return None
-        return Caller(user, str(claims.get("role", user["role"])), f"user:{user['id']}")
+        # The token's role claim is trusted (a forged one grants admin), and so is a role the
+        # account gained since log-in.
+        granted = "admin" if claims.get("role") == "admin" else role(user)
+        return Caller(user, granted, f"user:{user['id']}")

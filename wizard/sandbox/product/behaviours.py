@@ -3,7 +3,21 @@ while the sandbox runs, so a probe can be seen failing and then passing against 
 
 - jwt_alg_none: unsigned JWTs (alg "none") are accepted.
 - jwt_expired_ok: expired JWTs are accepted.
-- bola: any signed-in user reads, renames and deletes any chat (fixed: 404 for others' chats).
+- bola: any signed-in user reads, renames and deletes any chat or workspace (fixed: 404 for
+  others' objects).
+- user_enumeration: log-in answers 404 "no such account" for an unknown e-mail and 401 "wrong
+  password" for a known one; sign-up answers 409 for a taken e-mail (fixed: 401 "invalid
+  credentials" for both; sign-up 202 "check your e-mail" for both).
+- mass_assignment: a user's own record and sign-up take any body field (role, is_admin, admin:
+  the user becomes an admin), and new chats and workspaces take owner_id, user_id or owner from
+  the body (fixed: only email/name, title and name/description are read).
+- account_takeover: any signed-in user changes any user's record and password (fixed: only
+  their own; 404 for others).
+- data_exposure: user records carry every stored field (the password hash too), any signed-in
+  user reads any user, and a chat names its owner's e-mail (fixed: id, email, name and role of
+  the caller only).
+- sql_errors: search pastes the query into its SQL, so a quote fails with 500 and the query can
+  be rewritten (fixed: a parameterised query).
 - admin_by_header: `X-Role: admin` or `?admin=true` makes a user an admin (fixed: 403).
 - no_rate_limit: login, chat and the webhook are unlimited (fixed: 429 past the limit).
 - no_body_limit: bodies of any size are read; over 1 MiB the app fails with 500 (fixed: 413).
@@ -31,6 +45,11 @@ class Behaviours:
     jwt_alg_none: bool = True
     jwt_expired_ok: bool = True
     bola: bool = True
+    user_enumeration: bool = True
+    mass_assignment: bool = True
+    account_takeover: bool = True
+    data_exposure: bool = True
+    sql_errors: bool = True
     admin_by_header: bool = True
     no_rate_limit: bool = True
     no_body_limit: bool = True

@@ -1,8 +1,11 @@
 """How the product fails. Vulnerable (`debug_errors`): a debug page with the traceback, the
-server's file paths and the AI provider's error, key tail included, as a Flask app left in debug
-mode shows. Fixed: a generic message and a request id to find the details in the server's log."""
+server's file paths and the AI provider's error, key tail included (or the database's error and
+the failing SQL), as a Flask app left in debug mode shows. Fixed: a generic message and a request
+id to find the details in the server's log."""
 
 from __future__ import annotations
+
+import sqlite3
 
 from wizard.sandbox.http_server import Response
 
@@ -24,8 +27,22 @@ class ProviderError(Exception):
 
 
 def _exception_line(exc: BaseException) -> str:
-    name = "openai.AuthenticationError" if isinstance(exc, ProviderError) else type(exc).__name__
+    if isinstance(exc, ProviderError):
+        name = "openai.AuthenticationError"
+    elif isinstance(exc, sqlite3.Error):
+        name = f"sqlite3.{type(exc).__name__}"
+    else:
+        name = type(exc).__name__
     return f"{name}: {exc}"
+
+
+def _app_frame(exc: BaseException) -> list[str]:
+    if isinstance(exc, sqlite3.Error):
+        return ['  File "/srv/acme/app/search.py", line 41, in search_chats',
+                """    rows = db.execute(f"SELECT id, owner, title FROM chats WHERE owner = '{user.id}' """
+                """AND title LIKE '%{q}%'")"""]
+    return ['  File "/srv/acme/app/chat.py", line 88, in handle_chat',
+            '    completion = client.chat.completions.create(model=body["model"], messages=messages)']
 
 
 def debug_page(exc: BaseException, request_id: str) -> Response:
@@ -33,8 +50,7 @@ def debug_page(exc: BaseException, request_id: str) -> Response:
         "Traceback (most recent call last):",
         '  File "/srv/acme/venv/lib/python3.12/site-packages/flask/app.py", line 1473, in wsgi_app',
         "    response = self.full_dispatch_request()",
-        '  File "/srv/acme/app/chat.py", line 88, in handle_chat',
-        '    completion = client.chat.completions.create(model=body["model"], messages=messages)',
+        *_app_frame(exc),
         _exception_line(exc),
     ])
     return Response.json(500, {"error": "Internal Server Error", "debugger": "Werkzeug Debugger (DEBUG=True)",

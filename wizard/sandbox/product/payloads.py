@@ -21,8 +21,9 @@ def check_size(request: Request, b: Behaviours) -> None:
 
 
 def json_fields(request: Request, b: Behaviours, required: dict[str, type],
-                optional: dict[str, type] | None = None) -> dict:
-    """The body's fields by name (optional ones absent or None are left out)."""
+                optional: dict[str, type] | None = None, rest: bool = False) -> dict:
+    """The body's fields by name (optional ones absent or None are left out); `rest` keeps the
+    body's other fields too, unchecked, as a handler with a mass-assignment bug reads them."""
     try:
         data = json.loads(request.body or b"")
     except ValueError:
@@ -35,7 +36,8 @@ def json_fields(request: Request, b: Behaviours, required: dict[str, type],
         if b.malformed_500:
             raise TypeError(problem)
         raise BadInput(422, problem)
-    return {k: data[k] for k in wanted if data.get(k) is not None}
+    others = {k: v for k, v in data.items() if k not in wanted} if rest else {}
+    return {**others, **{k: data[k] for k in wanted if data.get(k) is not None}}
 
 
 def _problem(data: object, required: dict[str, type], wanted: dict[str, type]) -> str | None:
