@@ -58,6 +58,11 @@ async def shoot(home: Path, sandbox) -> list[Path]:
         await pilot.press("escape", "s")
         await pilot.pause()
         save(app, "setup")
+        await pilot.press("ctrl+o", "enter")  # read the product's OpenAPI document
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        save(app, "discover")
+        await pilot.press("escape")
         await pilot.press("escape", "c", "v")
         await app.workers.wait_for_complete()
         await pilot.pause()

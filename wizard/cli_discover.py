@@ -23,7 +23,7 @@ def discover(args, op: OpenSprint) -> int:
     proposal = asyncio.run(propose(op, args.openapi, base_url=args.base_url,
                                    environment=args.environment))
     proposal.answers.update(as_answers(args.answer))
-    for line in describe(proposal):
+    for line in describe(proposal, op.config):
         print(line)
     asking = sys.stdin.isatty() and not args.yes
     for question in unanswered(proposal):

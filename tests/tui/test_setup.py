@@ -135,3 +135,59 @@ async def test_api_monitoring_and_release_sections_are_editable(sprint, open_app
     assert [(w.url, w.status, w.keyword) for w in saved.monitoring.urls] == [
         ("https://acme.example/", 200, "Acme Market"), ("/health", 200, None)]
     assert saved.release.paths == ["/", "/login"]
+
+
+async def test_the_openapi_document_fills_the_api_fields_and_save_writes_them(sprint, open_app):
+    """ctrl+o reads the product's document in a worker, asks what it could not tell, and puts the
+    proposal in the form; nothing is written until the form is saved."""
+    from tests.tui.conftest import until
+    from wizard.sections import Api
+    from wizard.tui.screens.discover import DiscoverDialog
+
+    config = sprint.load_config()
+    config.api = Api(base_url="https://api.acme.example/")
+    sprint.save_config(config)
+    written = sprint.config_path.read_bytes()
+    app = open_app(sprint)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "ctrl+o")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, DiscoverDialog)
+        assert dialog.query_one("#document").value == "https://api.acme.example/openapi.json"
+        await pilot.press("enter")
+        await until(pilot, lambda: dialog.proposal is not None and dialog.query("#answer-0"))
+        found = str(dialog.query_one("#found").content)
+        assert "object workspace (addressed by name)" in found and "log-in: POST /api/login" in found
+        answer = dialog.query_one("#answer-0")
+        assert answer.value == "hmac-sha256" and answer.has_focus  # webhook.scheme, its default
+        answer.value = ""
+        await pilot.press(*"stripe", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SetupScreen)
+        assert "/api/workspaces/{name}" in app.screen.fields["api_protected_routes"].text
+        assert sprint.config_path.read_bytes() == written  # read, not saved yet
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, StageScreen)
+    api = Sprint(sprint.root).load_config().api
+    assert api.openapi == "https://api.acme.example/openapi.json" or api.openapi == "/openapi.json"
+    assert api.webhook is not None and api.webhook.scheme == "stripe"
+    assert {r.name for r in api.resources} == {"chat", "workspace"}
+    assert api.account is not None and api.account.password_url == "/api/users/{id}/password"
+
+
+async def test_a_document_outside_the_domain_is_one_line_in_the_dialog(sprint, open_app):
+    from tests.tui.conftest import until
+
+    app = open_app(sprint)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "ctrl+o")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#document").value = ""
+        await pilot.press(*"https://evil.example/openapi.json", "enter")
+        await until(pilot, lambda: "outside" in str(dialog.query_one(".dialog-error").content))
+        assert dialog.proposal is None
+        await pilot.press("escape")
+        assert isinstance(app.screen, SetupScreen)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from wizard.addresses import normalize_url
 from wizard.sections import (
+    Account,
     Accounts,
     Alert,
     Api,
@@ -25,11 +26,16 @@ from wizard.sections import (
     Login,
     Monitoring,
     Release,
-    Resource,
+    Signup,
     Watch,
     Webhook,
 )
 from wizard.tui.setup_rules import check_yes_no, section_value, split_list
+
+# The form's api fields an OpenAPI document fills (the rest keep what the person typed).
+DISCOVERED_FIELDS = ("api_url", "api_environment", "api_openapi", "api_login", "api_protected_routes",
+                     "api_admin_routes", "api_resources", "api_signup", "api_account",
+                     "api_path_values", "api_chat", "api_webhook")
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,25 @@ def yaml_block(model: type[BaseModel]) -> Callable[[str], BaseModel | None]:
             raise ValueError(_error(exc)) from None
 
     return check
+
+
+def yaml_field(model: type[BaseModel], name: str) -> Callable[[str], Any]:
+    """A list or mapping field written as YAML (api.resources, api.path_values); empty: none."""
+
+    def check(text: str) -> Any:
+        try:
+            data = yaml.safe_load(text) if text.strip() else None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise ValueError(f"not valid YAML{f' (line {mark.line + 1})' if mark else ''}") from None
+        empty = model.model_fields[name].get_default(call_default_factory=True)
+        return section_value(model, name, empty if data is None else data)
+
+    return check
+
+
+def yaml_text(value: Any) -> str:
+    return yaml.safe_dump(value, sort_keys=False, width=100).strip() if value else ""
 
 
 def block_text(value: BaseModel | None) -> str:
@@ -121,28 +146,36 @@ def section_specs(api: Api, monitoring: Monitoring, release: Release,
     return [
         Spec("api_url", "API base URL (https, inside the domain; empty: no API probes)",
              lambda t: check_base_url(t, domain()), api.base_url or ""),
-        Spec("api_environment", "API environment (staging or production)",
+        Spec("api_environment", "API environment (staging, production, or local: a loopback base URL)",
              _field(Api, "environment"), api.environment),
         Spec("api_production_confirmed",
-             "Production: allow probes that write or burst? (yes/no; staging always may)",
+             "Production: allow probes that write or burst? (yes/no; others always may)",
              check_yes_no, yes_no),
         Spec("api_accounts", "Test accounts' logins (user_a: e-mail, user_b:, admin:; empty: the "
              "credentials are bearer tokens)", yaml_block(Accounts), block_text(api.accounts), True),
-        Spec("api_protected_routes", "Protected routes (one per line, e.g. /api/me)",
+        Spec("api_openapi", "OpenAPI document (path, URL or file:PATH; ctrl+o fills the api fields)", _field(Api, "openapi", True), api.openapi or ""),
+        Spec("api_protected_routes", "Protected routes (one per line: /api/me, or METHOD /path)",
              _list(Api, "protected_routes"), lines(api.protected_routes), True),
         Spec("api_admin_routes", "Admin routes (one per line)", _list(Api, "admin_routes"),
              lines(api.admin_routes), True),
         Spec("api_login", "Login request (YAML: url, body with {{login}} {{password}}, token)",
              yaml_block(Login), block_text(api.login), True),
-        Spec("api_resource", "An object user A owns (YAML: create_url, url with {id}, ...)",
-             yaml_block(Resource), block_text(api.resource), True),
+        Spec("api_resources", "Objects users own (YAML list of create_url, url with {id}, methods)",
+             yaml_field(Api, "resources"),
+             yaml_text([r.model_dump(mode="json", exclude_defaults=True) for r in api.resources]), True),
+        Spec("api_signup", "Sign-up request (YAML: url, body with {{login}} {{password}})",
+             yaml_block(Signup), block_text(api.signup), True),
+        Spec("api_account", "The user's own record (YAML: me_url, update_url, password_url with {id})",
+             yaml_block(Account), block_text(api.account), True),
+        Spec("api_path_values", "Values for {slots} no object fills (YAML: name: value or me:json:id)",
+             yaml_field(Api, "path_values"), yaml_text(api.path_values), True),
         Spec("api_chat", "Chat endpoint (YAML: url, body with {{prompt}}, reply, new_session)",
              yaml_block(Chat), block_text(api.chat), True),
         Spec("api_webhook", "Webhook (YAML: url, scheme stripe|hmac-sha256|github, header)",
              yaml_block(Webhook), block_text(api.webhook), True),
         Spec("api_other_order", "An order (object id) user B owns: ai.tool-misuse asks for it as user A",
              _field(Api, "other_order", True), api.other_order or ""),
-        Spec("api_prompt_paths", "Prompt and model files (globs, one per line): CI re-runs ai.* when one changes",
+        Spec("api_prompt_paths", "Prompt/model files (globs, one per line): CI re-runs ai.* when one changes",
              _list(Api, "prompt_paths"), lines(api.prompt_paths), True),
         Spec("api_logs_command", "Command printing the product's recent logs (empty: none)",
              _field(Api, "logs_command", True), api.logs_command or ""),
@@ -185,8 +218,9 @@ def build_sections(value: Callable[[str], Any]) -> dict[str, BaseModel]:
     api = Api(base_url=v("api_url"), environment=v("api_environment"),
               production_confirmed=v("api_production_confirmed"),
               accounts=v("api_accounts") or Accounts(), protected_routes=v("api_protected_routes"),
-              admin_routes=v("api_admin_routes"), login=v("api_login"), resource=v("api_resource"),
-              chat=v("api_chat"), webhook=v("api_webhook"), logs_command=v("api_logs_command"),
+              admin_routes=v("api_admin_routes"), login=v("api_login"), openapi=v("api_openapi"),
+              resources=v("api_resources"), signup=v("api_signup"), account=v("api_account"),
+              path_values=v("api_path_values"), chat=v("api_chat"), webhook=v("api_webhook"), logs_command=v("api_logs_command"),
               other_order=v("api_other_order"), prompt_paths=v("api_prompt_paths"),
               output_hosts=v("api_output_hosts"), bounds=v("api_bounds") or Bounds())
     monitoring = Monitoring(urls=v("monitoring_urls"), latency_urls=v("monitoring_latency_urls"),

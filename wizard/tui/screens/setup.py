@@ -21,6 +21,7 @@ from textual.widgets import Button, Footer, Static
 from wizard.errors import LaunchReadyError
 from wizard.sections import Api, Monitoring, Release
 from wizard.sprint import CloudflareConfig, Email, Network, Repo, SprintConfig, Target
+from wizard.tui.screens.discover import DiscoverDialog
 from wizard.tui.setup_rules import (
     check_canonical,
     check_domain,
@@ -34,7 +35,7 @@ from wizard.tui.setup_rules import (
     split_list,
     sprint_root,
 )
-from wizard.tui.setup_sections import build_sections, section_specs
+from wizard.tui.setup_sections import DISCOVERED_FIELDS, build_sections, section_specs
 from wizard.tui.widgets.field import ValidatedField
 from wizard.tui.widgets.title_bar import TitleBar
 
@@ -70,6 +71,7 @@ class SetupScreen(Screen):
     """
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
+        Binding("ctrl+o", "discover", "From OpenAPI"),
         Binding("escape", "cancel", "Cancel"),
     ]
 
@@ -204,6 +206,27 @@ class SetupScreen(Screen):
                 self.app.update_config(SprintConfig(name=self.config.name, **sections))
         except (ValidationError, ValueError, LaunchReadyError) as exc:
             self.refuse(_error_line(exc))
+
+    def action_discover(self) -> None:
+        """Fill the api fields from the product's OpenAPI document (DiscoverDialog)."""
+        if self.config is None:
+            self.refuse("save the new sprint first; then its OpenAPI document can be read")
+            return
+        where = self.fields["api_openapi"].text.strip()
+        base = self.fields["api_url"].text.strip().rstrip("/")
+        if not where or where.startswith("/"):
+            where = f"{base}{where or '/openapi.json'}" if base else where
+        self.app.push_screen(DiscoverDialog(self.app.active_session, where), self._fill_api)
+
+    def _fill_api(self, api: Api | None) -> None:
+        if api is None or self.config is None:
+            return
+        for spec in section_specs(api, self.config.monitoring, self.config.release, lambda: self._value("domain")):
+            if spec.key in DISCOVERED_FIELDS:
+                self.fields[spec.key].set_text(spec.text)
+        self.query_one("#form-error", Static).update("")
+        self.fields["api_url"].editor.focus()  # scrolls the form to the filled fields
+        self.notify("The api fields are filled from the document: read them, then ctrl+s saves")
 
     def refuse(self, reason: str) -> None:
         self.query_one("#form-error", Static).update(f"✗ Not saved: {reason}")

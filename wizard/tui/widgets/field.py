@@ -67,6 +67,14 @@ class ValidatedField(Vertical):
     def text(self) -> str:
         return self.editor.text if isinstance(self.editor, TextArea) else self.editor.value
 
+    def set_text(self, text: str) -> None:
+        """Replace the text (a filled-in proposal); validated as if typed."""
+        if isinstance(self.editor, TextArea):
+            self.editor.text = text
+        else:
+            self.editor.value = text
+        self.validate()
+
     def validate(self) -> bool:
         """Re-check the current text (also when another field it depends on changed)."""
         text = self.text
