@@ -108,3 +108,11 @@ async def test_a_quote_in_search_is_a_database_error_until_fixed(world):  # noqa
 async def test_without_the_document_injection_tries_path_slots_only(world):  # noqa: F811
     found = await run(world, "abuse.injection", openapi=None)
     assert set(subject for _, subject in found) == {"GET /api/users/{user_id} {user_id}"}
+
+
+async def test_objects_made_for_slots_are_deleted_and_counted(world):  # noqa: F811
+    routes = [f"GET {facts.CHAT_ITEM_PATH.replace('{id}', '{chat_id}')}", "GET /api/workspaces/{name}"]
+    for check_id in ("auth.data-exposure", "abuse.injection"):
+        found = await run(world, check_id, protected_routes=routes)  # run() compares the counts
+        assert {f.status for f in found.values()} <= {Status.PASS, Status.WARN, Status.FAIL}
+        assert world.sandbox.product.chats.owned_by(ALICE) == []

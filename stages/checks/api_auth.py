@@ -5,7 +5,6 @@ change or delete user A's object; a normal user cannot reach admin routes, even 
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 from typing import Any
 from urllib.parse import quote
@@ -13,10 +12,10 @@ from urllib.parse import quote
 import httpx
 
 from stages.base import Check
-from stages.checks.api_common import JSON, api_probe, json_of, seen
+from stages.checks.api_common import JSON, api_probe, each, json_of, seen
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
-from wizard.probes.api_client import ApiProblem, ApiSession, BoundReached, locate, marker, render
+from wizard.probes.api_client import ApiSession, BoundReached, locate, marker, render
 from wizard.probes.api_paths import PathFiller
 from wizard.probes.jwt_forge import forged
 from wizard.sections import Resource, split_route
@@ -70,23 +69,8 @@ async def protected_routes(ctx: RunContext, check: Check, s: ApiSession) -> list
                                           "PATCH /api/me), or run `launch-ready api discover`.")]
     token, carry = _token_carrier(await s.auth("user_a"))  # counted with the first route
     filler = PathFiller(s)
-    findings: list[Finding] = []
-    mark = 0
-    try:
-        for route in reads_first(routes):
-            try:
-                finding = await _try_route(check, s, filler, route, token, carry)
-            except ApiProblem as problem:  # a slot without a value, writes not allowed
-                finding = check.finding(route, Status.SKIPPED, f"{route}: {problem}", {})
-            finding.evidence["requests"] = s.sent - mark
-            mark = s.sent
-            findings.append(finding)
-    finally:
-        with contextlib.suppress(BoundReached):
-            await filler.cleanup()
-        if findings:  # the clean-up's deletes, with the last route
-            findings[-1].evidence["requests"] += s.sent - mark
-    return findings
+    return await each(check, s, filler, reads_first(routes),
+                      lambda route: _try_route(check, s, filler, route, token, carry))
 
 
 async def _try_route(check: Check, s: ApiSession, filler: PathFiller, route: str, token: str | None,

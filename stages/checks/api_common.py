@@ -9,8 +9,8 @@ import asyncio
 import contextlib
 import functools
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 import httpx
 
@@ -19,8 +19,10 @@ from wizard.engine import RunContext
 from wizard.findings import Finding, Status
 from wizard.net import NetContext
 from wizard.probes.api_client import ApiProblem, ApiSession, BoundReached
+from wizard.probes.api_paths import PathFiller
 
 JSON = {"Content-Type": "application/json"}
+T = TypeVar("T")
 ApiProbe = Callable[[RunContext, Check, ApiSession], Awaitable[list[Finding]]]
 Probe = Callable[[RunContext, Check], Awaitable[list[Finding]]]
 
@@ -123,6 +125,32 @@ def api_probe(*, write: bool, changes_accounts: bool = False) -> Callable[[ApiPr
                                       remediation="Raise api.bounds.per_probe, or list fewer routes.")]
         return run
     return wrap
+
+
+async def each(check: Check, s: ApiSession, filler: PathFiller, items: Iterable[T],
+               attempt: Callable[[T], Awaitable[Finding]], subject: Callable[[T], str] = str
+               ) -> list[Finding]:
+    """One finding per item (an operation, an input): `attempt(item)`'s, or SKIPPED with the
+    reason (a slot without a value, writes not allowed). Each carries the requests the session
+    sent for it (the first also what came before); the objects `filler` made are deleted at the
+    end, counted with the last."""
+    findings: list[Finding] = []
+    mark = 0
+    try:
+        for item in items:
+            try:
+                finding = await attempt(item)
+            except ApiProblem as problem:
+                finding = check.finding(subject(item), Status.SKIPPED, f"{subject(item)}: {problem}", {})
+            finding.evidence["requests"] = s.sent - mark
+            mark = s.sent
+            findings.append(finding)
+    finally:
+        with contextlib.suppress(BoundReached):
+            await filler.cleanup()
+        if findings:
+            findings[-1].evidence["requests"] += s.sent - mark
+    return findings
 
 
 def json_of(response: httpx.Response) -> Any:

@@ -9,18 +9,17 @@ routes need staging, local or a confirmed production)."""
 
 from __future__ import annotations
 
-import contextlib
 import re
 from typing import Any
 from urllib.parse import quote
 
 from stages.base import Check
 from stages.checks.api_accounts import account_of, row
-from stages.checks.api_common import api_probe, json_of
+from stages.checks.api_common import api_probe, each, json_of
 from stages.checks.api_document import api_document
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
-from wizard.probes.api_client import ApiProblem, ApiSession, BoundReached
+from wizard.probes.api_client import ApiSession
 from wizard.probes.api_paths import PathFiller, locate_json, resource_for, slots
 from wizard.probes.openapi_doc import Document
 from wizard.sections import split_route
@@ -79,22 +78,11 @@ async def data_exposure(ctx: RunContext, check: Check, s: ApiSession) -> list[Fi
     filler = PathFiller(s)
     me_a = await filler.me("user_a")
     own = {str(v).lower() for v in (s.api.accounts.user_a, locate_json(me_a, f"json:{account.email_field}")) if v}
-    findings: list[Finding] = []
-    mark = 0
-    try:
-        for route in routes:
-            try:
-                finding = await _read(check, s, filler, route, document, own)
-            except ApiProblem as problem:
-                finding = check.finding(route, Status.SKIPPED, f"{route}: {problem}", {})
-            finding.evidence["requests"] = s.sent - mark
-            if why:
-                finding.evidence["document"] = why
-            mark = s.sent
-            findings.append(finding)
-    finally:
-        with contextlib.suppress(BoundReached):
-            await filler.cleanup()
+    findings = await each(check, s, filler, routes,
+                          lambda route: _read(check, s, filler, route, document, own))
+    if why:  # the undeclared-field part needed the document
+        for finding in findings:
+            finding.evidence["document"] = why
     return findings
 
 

@@ -8,7 +8,6 @@ sent). Objects a path needs are created and deleted as for auth.protected-routes
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
@@ -16,11 +15,11 @@ import httpx
 
 from stages.base import Check
 from stages.checks.api_accounts import row
-from stages.checks.api_common import api_probe
+from stages.checks.api_common import api_probe, each
 from stages.checks.api_document import api_document
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
-from wizard.probes.api_client import ApiProblem, ApiSession, BoundReached
+from wizard.probes.api_client import ApiSession
 from wizard.probes.api_paths import PathFiller, slots
 from wizard.probes.leakage import scan_body
 from wizard.probes.openapi_doc import Document
@@ -75,20 +74,8 @@ async def injection(ctx: RunContext, check: Check, s: ApiSession) -> list[Findin
     room = max(1, (s.remaining - 2 * len(s.api.resources)) // per_target)
     tried, untried = found[:room], found[room:]
     filler = PathFiller(s)
-    findings: list[Finding] = []
-    mark = 0
-    try:
-        for target in tried:
-            try:
-                finding = await _try(check, s, filler, target)
-            except ApiProblem as problem:
-                finding = check.finding(target.label, Status.SKIPPED, f"{target.label}: {problem}", {})
-            finding.evidence["requests"] = s.sent - mark
-            mark = s.sent
-            findings.append(finding)
-    finally:
-        with contextlib.suppress(BoundReached):
-            await filler.cleanup()
+    findings = await each(check, s, filler, tried, lambda target: _try(check, s, filler, target),
+                          lambda target: target.label)
     if untried:
         findings.append(check.finding(s.api.base_url or "", Status.WARN, f"{len(untried)} input(s) "
                                       "not tried within api.bounds.per_probe",
