@@ -74,7 +74,6 @@ async def test_a_fast_chat_and_a_critical_api_pass(ops, base, sandbox):
     assert chat.status is Status.PASS and me.status is Status.PASS, (chat.summary, me.summary)
     assert chat.evidence["kind"] == "chat" and me.evidence["kind"] == "api"
     assert me.evidence["account"] == "user_a" and me.evidence["statuses"] == {"200": 6}
-    assert "cold_start" not in chat.evidence
     assert sandbox.product.requests[("GET", "/api/me")] == 6
 
 

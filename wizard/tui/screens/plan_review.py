@@ -94,7 +94,9 @@ class PlanReviewScreen(ModalScreen[bool]):
                              f"Type the zone name ({plan.zone}) and press enter to apply.",
                              classes="hint", markup=False)
                 with Horizontal():
-                    yield Input(placeholder=plan.zone, id="confirm", disabled=plan.empty)
+                    confirm = Input(placeholder=plan.zone, id="confirm", disabled=plan.empty)
+                    confirm.cursor_blink = False  # a steady cursor: the same screen every time
+                    yield confirm
                     yield Button("Cancel", id="cancel", compact=True)
 
     def action_scroll(self, where: str) -> None:
