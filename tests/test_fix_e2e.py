@@ -5,6 +5,7 @@ apply -> the check passes -> rollback -> the check fails again and the zone equa
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -83,3 +84,33 @@ def test_an_unproxied_host_asks_to_be_proxied_first(demo):
     assert apex["https.enforced"].fix == "cf.proxy" and "proxy it first" in apex["https.enforced"].remediation
     assert apex["https.hsts"].fix == "cf.proxy"
     assert app["https.enforced"].fix == "cf.always-use-https" and app["https.hsts"].fix == "cf.hsts"
+
+
+def test_the_security_rule_fixes_send_only_what_cloudflares_schema_accepts(demo, sandbox):
+    """Every request and answer of planning, applying and rolling back cf.rate-limit and
+    cf.security-headers, checked against Cloudflare's schema subset (the schema test's own
+    checker); a rule's ratelimit object, which the 2024 schema predates, against the official
+    SDK's type for it."""
+    from cloudflare.types.rulesets.block_rule_param import Ratelimit
+    from pydantic import TypeAdapter
+
+    from tests.sandbox.test_cfapi_schema import SCHEMA_PATH, _check, _repair, _write_view
+
+    exchanges: list = []
+    sandbox.api.observer = exchanges.append
+    config, progress = demo.load_config(), demo.load_progress()
+    plan = asyncio.run(make_plan(OpenSprint(demo, config), ["cf.rate-limit", "cf.security-headers"]))
+    applied = asyncio.run(apply_fixes(OpenSprint(demo, config, progress), plan))
+    assert applied.outcome.state == "applied" and applied.verified, applied.outcome.message
+    undone = asyncio.run(rollback(OpenSprint(demo, config, progress), applied.outcome.change_id))
+    assert undone.outcome.state == "rolled-back"
+    spec = _repair(json.loads(SCHEMA_PATH.read_text()))
+    write_spec = _write_view(spec)
+    problems = [f"{e.method} {e.path} -> {e.status}: {p}" for e in exchanges for p in _check(spec, write_spec, e)]
+    assert not problems, "\n".join(problems)
+    puts = [e for e in exchanges if e.method == "PUT" and e.path.endswith("/http_ratelimit/entrypoint")]
+    limits = [r["ratelimit"] for e in puts for r in e.request_body["rules"] if "ratelimit" in r]
+    assert limits, "the rate-limit rule was never sent"
+    for limit in limits:
+        assert set(limit) <= set(Ratelimit.__annotations__) and Ratelimit.__required_keys__ <= set(limit)
+        TypeAdapter(Ratelimit).validate_python(limit, strict=True)

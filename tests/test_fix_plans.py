@@ -145,8 +145,9 @@ async def test_fix_from_the_demo_start_then_empty_once_applied(edge, fix):
 async def test_every_fix_at_once_then_empty_and_call_count(edge):
     plan, cf, zone_id, _ = edge
     everything = await plan(*FIXES)
-    # DNS: proxy the apex, create www, create DMARC -> one batch; 5 settings; 2 phases; bot once
-    assert len(everything.of_kind("dns")) == 3 and everything.api_calls() == 1 + 5 + 2 + 1
+    # DNS: proxy the apex, create www, create DMARC -> one batch; 5 settings; 4 phases (redirect,
+    # cache, header transform, rate limit); bot once
+    assert len(everything.of_kind("dns")) == 3 and everything.api_calls() == 1 + 5 + 4 + 1
     assert sorted(everything.fixes) == sorted(FIXES)
     # with www created in the same plan, every subdomain is HTTPS-ready: includeSubDomains on
     hsts = next(c for c in everything.changes if c.target == "security_header")
@@ -289,6 +290,6 @@ async def test_live_zone_round_trips_through_json(edge, sandbox, tmp_path):
         client = build_client(sandbox.token, net, sandbox.api.base_url)
         live = await read_live_zone(client, net, DOMAIN)
         client.close()
-    assert net.budget.used == 10  # zone, one record page, 5 settings, bot, 2 phases
+    assert net.budget.used == 12  # zone, one record page, 5 settings, bot, 4 phases
     assert LiveZone.from_json(json.loads(json.dumps(live.to_json()))) == live
     assert live.rules[REDIRECT_PHASE] == [] and len(live.rules[CACHE_PHASE]) == 1

@@ -109,9 +109,20 @@ class Email(_Model):
     dkim_selectors: list[str] = Field(default_factory=list, max_length=50)
 
 
+class RateLimit(_Model):
+    """cf.rate-limit's thresholds (edit them here or in setup, then plan again): requests per
+    period per visitor IP, and how long a visitor over it is blocked. The Free plan allows a
+    period and a timeout of 10 s only."""
+
+    requests_per_period: int = Field(default=10, ge=1, le=100_000)
+    period_s: int = Field(default=10, ge=10, le=3600)
+    mitigation_timeout_s: int = Field(default=10, ge=0, le=86_400)
+
+
 class CloudflareConfig(_Model):
     zone: str | None = None
     api_base_url: str | None = None
+    rate_limit: RateLimit = Field(default_factory=RateLimit)
 
     @field_validator("zone")
     @classmethod

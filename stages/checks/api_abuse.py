@@ -476,7 +476,8 @@ def _rate_finding(check: Check, subject: str, result: Burst, recovery: dict, sen
                              + (f" (Retry-After {retry} s)" if retry else ""), evidence)
     if result.stopped == "degraded":
         return check.finding(subject, Status.FAIL, f"no limit: degraded after {len(shots)} requests "
-                             f"({result.stop_reason})", evidence, remediation=remediation)
+                             f"({result.stop_reason})", evidence, remediation=remediation,
+                             fix="cf.rate-limit")
     if quota is not None and quota > len(shots):
         return check.finding(subject, Status.WARN, f"inconclusive: it advertises {quota} requests "
                              f"per window, more than the {len(shots)} sent", evidence,
@@ -484,7 +485,7 @@ def _rate_finding(check: Check, subject: str, result: Burst, recovery: dict, sen
                                          "test it, or lower the quota.", severity=Severity.CAN_WAIT)
     return check.finding(subject, Status.FAIL, f"no limit within {len(shots)} requests"
                          + (f" (it advertises {quota})" if quota is not None else ""), evidence,
-                         remediation=remediation)
+                         remediation=remediation + " cf.rate-limit adds the edge rule.", fix="cf.rate-limit")
 
 
 # ---------------------------------------------------------------- webhook.signature

@@ -23,6 +23,7 @@ from wizard.probes.html import insecure_urls
 from wizard.probes.http import Chain, Hop, new_probe_path, same_path, walk
 from wizard.probes.nameservers import delegation
 from wizard.probes.tls import TlsUnreachable, inspect_certificate
+from wizard.security_headers import REQUIRED, judge
 
 HSTS_GOOD = 31_536_000  # one year: what preload lists and most audits ask for
 HSTS_MIN = 15_552_000  # six months
@@ -375,6 +376,29 @@ def _hsts(check: Check, ctx: RunContext, host: str, http: Chain, https: Chain) -
                          remediation=help_, fix=fix)
 
 
+def _security_headers(check: Check, ctx: RunContext, host: str, http: Chain, https: Chain) -> Finding:
+    final = https.final
+    if final is None:
+        return check.finding(host, Status.ERROR, f"{_unreached(https)}; no HTTPS page to read "
+                             "security headers from", https.evidence())
+    verdicts = judge(final.headers)
+    evidence = {"url": final.url, "headers": [v.to_dict() for v in verdicts]}
+    required = [v for v in verdicts if v.state != "ok" and v.kind in REQUIRED]
+    others = [v for v in verdicts if v.state != "ok" and v.kind not in REQUIRED]
+    help_ = ("Send X-Content-Type-Options: nosniff, X-Frame-Options: DENY (or CSP frame-ancestors), "
+             "a Content-Security-Policy (report-only first), Referrer-Policy: "
+             "strict-origin-when-cross-origin and a Permissions-Policy, from the app or at the edge.")
+    fix: str | None = None
+    if any(v.state == "missing" for v in verdicts):  # the edge adds missing ones, never rewrites
+        fix, help_ = _edge_fix(final, "cf.security-headers", help_ + " cf.security-headers adds the "
+                               "missing ones and leaves those the app sends.")
+    if not required and not others:
+        return check.finding(host, Status.PASS, f"{final.url} sends all five security headers", evidence)
+    lacking = ", ".join(f"{v.kind} ({v.state})" for v in (*required, *others))
+    return check.finding(host, Status.FAIL if required else Status.WARN, f"{final.url} lacks {lacking}",
+                         evidence, remediation=help_, fix=fix)
+
+
 # ---------------------------------------------------------------- stage 3: certificates, pages
 
 @needs_domain
@@ -487,6 +511,10 @@ STAGE3_CHECKS: tuple[Check, ...] = (
           "A random path and query survive every redirect."),
     _host("https.no-redirect-loop", "No redirect loop", Severity.BLOCKER, _no_loop,
           "Neither http:// nor https:// loops or needs more than 10 hops."),
+    _host("https.security-headers", "Security headers", Severity.BLOCKER, _security_headers,
+          "The HTTPS page (after redirects) sends X-Content-Type-Options: nosniff, framing protection "
+          "(CSP frame-ancestors or X-Frame-Options) and a Content-Security-Policy (report-only "
+          "counts): missing fails; Referrer-Policy (not unsafe-url) and Permissions-Policy warn."),
     _host("https.hsts", "HSTS", Severity.CAN_WAIT, _hsts,
           "Strict-Transport-Security max-age of a year passes, six months warns, shorter or missing fails."),
     Check(id="https.mixed-content", stage=3, title="No mixed content", severity=Severity.BLOCKER,

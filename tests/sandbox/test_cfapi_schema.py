@@ -17,6 +17,7 @@ from pydantic import TypeAdapter
 
 from wizard.sandbox.cfapi.routing import ROUTES
 
+from .test_cfapi_security_rules import BLOCK_ADMIN, HEADERS, LOGIN_LIMIT, SKIP_HEALTH, SKIP_LIMITS
 from .test_cfapi_settings_rulesets import CACHE_RULE, REDIRECT_RULE
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "data" / "cloudflare" / "openapi-subset.json"
@@ -183,11 +184,24 @@ def _session(cf_api) -> None:
         "action_parameters": {"from_value": {"status_code": 308, "target_url": {"value": "https://acme.example/"}}}}])
     phases.update("http_request_cache_settings", zone_id=zone_id, rules=[CACHE_RULE])
     phases.get("http_request_dynamic_redirect", zone_id=zone_id)
+    phases.update("http_request_firewall_custom", zone_id=zone_id, rules=[
+        SKIP_HEALTH, SKIP_LIMITS, BLOCK_ADMIN, {"action": "managed_challenge", "expression": "true"},
+        {**BLOCK_ADMIN, "action_parameters": {"response": {
+            "status_code": 418, "content": "no", "content_type": "text/plain"}}}])
+    phases.update("http_ratelimit", zone_id=zone_id, rules=[LOGIN_LIMIT])
+    # Only set and remove: the 2024 schema's rewrite headers predate the "add" operation.
+    phases.update("http_response_headers_transform", zone_id=zone_id, rules=[HEADERS])
+    phases.get("http_ratelimit", zone_id=zone_id)
+    phases.get("http_request_firewall_custom", zone_id=zone_id)
     phases.versions.list("http_request_dynamic_redirect", zone_id=zone_id)
     phases.versions.get("1", ruleset_phase="http_request_dynamic_redirect", zone_id=zone_id)
     client.bot_management.get(zone_id=zone_id)
     client.bot_management.update(zone_id=zone_id, fight_mode=True, enable_js=True)
     client.dns.settings.zone.get(zone_id=zone_id)
+    client.dns.dnssec.get(zone_id=zone_id)
+    client.dns.dnssec.edit(zone_id=zone_id, status="active")
+    client.dns.dnssec.get(zone_id=zone_id)
+    client.dns.dnssec.delete(zone_id=zone_id)
     cf_api.world.add_token("read-only", permissions=frozenset({"DNS Read"}))
     failing = [
         lambda: records.create(zone_id=zone_id, type="A", name="www", content="192.0.2.9", ttl=1),  # 81053
@@ -199,6 +213,10 @@ def _session(cf_api) -> None:
         lambda: phases.versions.get("9", ruleset_phase="http_request_cache_settings", zone_id=zone_id),
         lambda: phases.update("http_request_dynamic_redirect", zone_id=zone_id,
                               rules=[{**REDIRECT_RULE, "expression": 'http.cookie eq "a"'}]),
+        lambda: phases.update("http_ratelimit", zone_id=zone_id, rules=[LOGIN_LIMIT, LOGIN_LIMIT]),  # 20217
+        lambda: client.zones.settings.edit("security_level", zone_id=zone_id, value="paranoid"),  # 1007
+        lambda: records.create(zone_id=zone_id, type="CAA", name="@", ttl=1,
+                               data={"flags": 0, "tag": "issuer", "value": "x"}),  # 1004 / 9101
         lambda: cf_api.client("read-only").dns.records.delete(mx.id, zone_id=zone_id),  # 403
         lambda: cf_api.client("no-such-token").zones.get(zone_id=zone_id),  # 401
     ]

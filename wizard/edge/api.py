@@ -21,6 +21,7 @@ from cloudflare.resources.alerting.policies import PoliciesResource
 from cloudflare.resources.healthchecks import HealthchecksResource
 from cloudflare.types.rulesets import Phase
 
+from wizard.edge.live_zone import SERVER_FIELDS
 from wizard.edge.zone_state import (
     HC_PER_PAGE,
     MAX_RECORD_PAGES,
@@ -223,12 +224,10 @@ class EdgeApi:
 
 
 _ID = {"healthcheck": "healthcheck_id", "notification_policy": "policy_id"}
-RULE_FIELDS = ("id", "ref", "action", "expression", "action_parameters", "description", "enabled")
-
-
 def rule_fields(rule: dict[str, Any]) -> dict[str, Any]:
-    """A rule as it is sent back in a PUT: no version or timestamps."""
-    return {k: rule[k] for k in RULE_FIELDS if k in rule}
+    """A rule as it is sent back in a PUT: every field it was read with (a rate limit's
+    ratelimit, logging, ...) but the version and timestamp Cloudflare sets."""
+    return {k: v for k, v in rule.items() if k not in SERVER_FIELDS}
 
 
 def _is_phase(phase: str) -> TypeGuard[Phase]:

@@ -1,5 +1,6 @@
-"""Rule fixes: the canonical redirect (cf.redirect-canonical) and the private-URL cache bypass
-(cf.cache-bypass-private), each one rule of ours merged into a phase others may use too.
+"""Rule fixes: the canonical redirect (cf.redirect-canonical), the private-URL cache bypass
+(cf.cache-bypass-private) and the security headers (cf.security-headers), each rule of ours
+merged into a phase others may use too.
 
 Our rule is found again by its `ref` (a rule field Cloudflare keeps across PUTs), so re-planning
 updates it in place instead of adding a second one. Every other rule stays, with its id, fields
@@ -17,33 +18,36 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from wizard.edge.draft import Draft
-from wizard.edge.live_zone import CACHE_PHASE, REDIRECT_PHASE
+from wizard.edge.live_zone import CACHE_PHASE, HEADERS_PHASE, REDIRECT_PHASE
+from wizard.edge.origin_facts import PlanFacts
+from wizard.security_headers import to_add
 from wizard.sprint import SprintConfig
 
 REDIRECT_REF = "launch_ready_canonical_redirect"
 BYPASS_REF = "launch_ready_private_no_cache"
+HEADERS_REF = "launch_ready_security_headers"  # + "_<n>": one rule per set of hosts lacking the same headers
 REDIRECT_CODES = (301, 308)
-COMPARED = ("expression", "action", "action_parameters", "enabled")  # what makes our rule ours
+COMPARED = ("expression", "action", "action_parameters", "ratelimit", "enabled")  # what makes our rule ours
 
 
-def _quote(text: str) -> str:
+def quote(text: str) -> str:
     return json.dumps(text)  # a JSON string is a valid rules-language string literal
 
 
 def _host_match(hosts: list[str]) -> str:
     if len(hosts) == 1:
-        return f"http.host eq {_quote(hosts[0])}"
-    return "http.host in {" + " ".join(_quote(h) for h in hosts) + "}"
+        return f"http.host eq {quote(hosts[0])}"
+    return "http.host in {" + " ".join(quote(h) for h in hosts) + "}"
 
 
-def _merge(draft: Draft, fix: str, phase: str, ref: str, wanted: dict[str, Any], last: bool, note: str) -> bool:
+def merge_rule(draft: Draft, fix: str, phase: str, ref: str, wanted: dict[str, Any], last: bool, note: str) -> bool:
     """Put `wanted` (our rule) into the phase: replaced in place, or moved/added last when
     `last`; unchanged (False) when the rule there already matches."""
     rules = draft.rules[phase]
     index = next((i for i, r in enumerate(rules) if r.get("ref") == ref), None)
     ours = rules[index] if index is not None else None
     in_place = ours is not None and (not last or index == len(rules) - 1)
-    if in_place and ours is not None and all(ours.get(k) == wanted[k] for k in COMPARED):
+    if in_place and ours is not None and all(ours.get(k) == wanted.get(k) for k in COMPARED):
         return False
     merged = {**(ours or {}), **wanted}
     others = [r for r in rules if r.get("ref") != ref]
@@ -72,7 +76,7 @@ def plan_canonical_redirect(draft: Draft, config: SprintConfig, fix: str, status
         "action": "redirect",
         "action_parameters": {"from_value": {
             "status_code": status_code,
-            "target_url": {"expression": f"concat({_quote('https://' + canonical)}, http.request.uri.path)"},
+            "target_url": {"expression": f"concat({quote('https://' + canonical)}, http.request.uri.path)"},
             "preserve_query_string": True}},
         "enabled": True,
     }
@@ -81,7 +85,7 @@ def plan_canonical_redirect(draft: Draft, config: SprintConfig, fix: str, status
     if earlier:
         draft.note(fix, f"existing redirect rule(s) {', '.join(map(str, earlier))} also match "
                         f"{', '.join(variants)} and run first (the first matching redirect wins)")
-    _merge(draft, fix, REDIRECT_PHASE, REDIRECT_REF, wanted, last=False,
+    merge_rule(draft, fix, REDIRECT_PHASE, REDIRECT_REF, wanted, last=False,
            note=f"{', '.join(variants)} redirect to https://{canonical} with {status_code}, path and query kept")
 
 
@@ -102,17 +106,55 @@ def plan_cache_bypass(draft: Draft, config: SprintConfig, fix: str) -> None:
         if (parts.path or "/") not in paths[host]:
             paths[host].append(parts.path or "/")
     api = api_host(config)
-    terms = [f"(http.host eq {_quote(h)} and http.request.uri.path in {{{' '.join(map(_quote, p))}}})"
+    terms = [f"(http.host eq {quote(h)} and http.request.uri.path in {{{' '.join(map(quote, p))}}})"
              for h, p in paths.items() if h != api]
-    terms += [f"(http.host eq {_quote(api)})"] if api else []
+    terms += [f"(http.host eq {quote(api)})"] if api else []
     if not terms:
         draft.note(fix, "no target.private_urls and no API host configured: nothing to bypass")
         return
     wanted = {"ref": BYPASS_REF, "description": f"launch-ready {fix}: never cache private responses",
               "expression": " or ".join(terms), "action": "set_cache_settings",
               "action_parameters": {"cache": False}, "enabled": True}
-    if _merge(draft, fix, CACHE_PHASE, BYPASS_REF, wanted, last=True,
+    if merge_rule(draft, fix, CACHE_PHASE, BYPASS_REF, wanted, last=True,
               note="last in the phase, so it overrides earlier cache rules (later cache rules win); "
                    "paths match exactly, any query string"):
         draft.note(fix, "copies the edge already cached stay until they expire: purge the cache after "
                         "applying, and send Cache-Control: private, no-store from the origin as well")
+
+
+def plan_security_headers(draft: Draft, config: SprintConfig, fix: str, facts: PlanFacts) -> None:
+    """Response header transform rules setting the security headers each host's origin does not
+    send (measured at the origin, so our own rule never hides what the app sends): hosts lacking
+    the same headers share one rule. Our earlier rules are replaced; others' rules are kept."""
+    groups: dict[tuple[tuple[str, str], ...], list[str]] = {}
+    for host in config.target.hosts:
+        headers = facts.headers.get(host)
+        if headers is None:
+            draft.note(fix, f"{host}: its origin did not answer GET https://{host}/, so no header is set for it")
+            continue
+        if wanted := tuple(sorted(to_add(headers).items())):
+            groups.setdefault(wanted, []).append(host)
+    ours = []
+    for n, (wanted, hosts) in enumerate(sorted(groups.items(), key=lambda g: g[1])):
+        ours.append({"ref": f"{HEADERS_REF}_{n}", "description": f"launch-ready {fix}: "
+                     f"{', '.join(name for name, _ in wanted)} for {', '.join(hosts)}",
+                     "expression": f"({_host_match(hosts)})", "action": "rewrite",
+                     "action_parameters": {"headers": {name: {"operation": "set", "value": value}
+                                                       for name, value in wanted}},
+                     "enabled": True})
+    rules = draft.rules[HEADERS_PHASE]
+    others = [r for r in rules if not str(r.get("ref", "")).startswith(HEADERS_REF)]
+    mine = {r.get("ref"): r for r in rules if r not in others}
+    merged = [{**mine.get(rule["ref"], {}), **rule} for rule in ours]
+    if [{k: r.get(k) for k in ("ref", *COMPARED)} for r in rules if r not in others] == \
+            [{k: r.get(k) for k in ("ref", *COMPARED)} for r in merged]:
+        if not ours:
+            draft.note(fix, "every host's origin already sends the five security headers")
+        return
+    kept = f"; the {len(others)} other rule(s) of the phase are kept with their ids and order" if others else ""
+    draft.set_rules(fix, HEADERS_PHASE, [*others, *merged],
+                    note="headers the origin does not send, set at the edge; the origin's own are "
+                         "left as they are (a header the app starts sending later is overridden "
+                         f"by this rule: re-plan then){kept}")
+    draft.note(fix, "Content-Security-Policy-Report-Only reports nothing until a report-to/report-uri "
+                    "directive names a collector; enforce the policy once the browser console is clean")

@@ -16,7 +16,8 @@ from wizard.edge.draft import Draft
 from wizard.edge.fix_dns import mail_or_verification, pair, plan_pair_host, plan_proxy
 from wizard.edge.fix_healthchecks import plan_healthchecks
 from wizard.edge.fix_mail import plan_dmarc, plan_spf
-from wizard.edge.fix_rules import plan_cache_bypass, plan_canonical_redirect
+from wizard.edge.fix_rules import plan_cache_bypass, plan_canonical_redirect, plan_security_headers
+from wizard.edge.fix_waf import plan_rate_limit
 from wizard.edge.live_zone import LiveZone
 from wizard.edge.origin_facts import PlanFacts
 from wizard.edge.plan import Plan
@@ -65,6 +66,16 @@ FIXES: dict[str, FixInfo] = {
     "cf.cache-bypass-private": FixInfo("Never cache private responses", ("edge.private-not-cached",),
                                        "One cache rule, last in its phase, with cache off for the "
                                        "target.private_urls paths and the API host."),
+    "cf.security-headers": FixInfo("Security headers at the edge", ("https.security-headers",),
+                                   "One response header transform rule per set of hosts setting the "
+                                   "security headers their origin does not send (nosniff, "
+                                   "X-Frame-Options DENY, a report-only CSP, Referrer-Policy, "
+                                   "Permissions-Policy); headers the origin sends are never overwritten."),
+    "cf.rate-limit": FixInfo("Rate limit log-in, chat and the webhook at the edge", ("abuse.rate-limit",),
+                             "One rate limiting rule (cloudflare.rate_limit: requests per period per "
+                             "visitor IP, block with 429) over the api: section's log-in, chat and "
+                             "webhook paths, within what the zone's plan allows (Free: one rule, "
+                             "10 s period and timeout, path-only expressions)."),
     "cf.bot-fight-mode": FixInfo("Bot Fight Mode", ("edge.bot-protection",),
                                  "Bot Fight Mode on; it can block webhooks."),
     "cf.email-spf": FixInfo("One SPF record within the limits", ("email.spf",),
@@ -194,6 +205,8 @@ PLANNERS: dict[str, Planner] = {
     "cf.redirect-canonical": lambda job: plan_canonical_redirect(job.draft, job.config, job.fix,
                                                                  job.redirect_status),
     "cf.cache-bypass-private": lambda job: plan_cache_bypass(job.draft, job.config, job.fix),
+    "cf.security-headers": lambda job: plan_security_headers(job.draft, job.config, job.fix, job.facts),
+    "cf.rate-limit": lambda job: plan_rate_limit(job.draft, job.config, job.fix),
     "cf.bot-fight-mode": _bot,
     "cf.email-spf": lambda job: plan_spf(job.draft, job.config, job.fix),
     "cf.email-dmarc": lambda job: plan_dmarc(job.draft, job.config, job.fix),

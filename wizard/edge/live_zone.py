@@ -31,7 +31,9 @@ from wizard.net import NetContext
 
 REDIRECT_PHASE = "http_request_dynamic_redirect"
 CACHE_PHASE = "http_request_cache_settings"
-PHASES = (REDIRECT_PHASE, CACHE_PHASE)
+HEADERS_PHASE = "http_response_headers_transform"
+RATELIMIT_PHASE = "http_ratelimit"
+PHASES = (REDIRECT_PHASE, CACHE_PHASE, HEADERS_PHASE, RATELIMIT_PHASE)
 NO_ENTRYPOINT = 10003  # a phase never used: no entrypoint ruleset yet, i.e. no rules
 SERVER_FIELDS = frozenset({"version", "last_updated"})  # set by Cloudflare, never sent back
 LIVE_ZONE_SCHEMA = "launch-ready/live-zone@1"

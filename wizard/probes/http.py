@@ -19,7 +19,8 @@ from wizard.net import NetContext, OutOfScope
 
 MAX_HOPS = 10
 KEPT_HEADERS = ("location", "strict-transport-security", "server", "cf-ray", "cf-cache-status",
-                "content-type")
+                "content-type", "x-content-type-options", "x-frame-options", "content-security-policy",
+                "content-security-policy-report-only", "referrer-policy", "permissions-policy")
 
 Outcome = Literal["ok", "loop", "too-many", "error"]
 FailureKind = Literal["refused", "tls", "timeout", "dns", "out-of-scope", "other"]

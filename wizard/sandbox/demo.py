@@ -57,7 +57,8 @@ def build_world(world: World | None = None) -> World:
         zone.rulesets["http_request_cache_settings"] = Ruleset(
             id=new_id(), phase="http_request_cache_settings",
             rules=[Rule(id=new_id(), expression=f'(http.host eq "{APP}")', action="set_cache_settings",
-                        action_parameters={"cache": True, "edge_ttl": {"mode": "override_origin", "default": 3600}},
+                        action_parameters={"cache": True, "edge_ttl": {"mode": "override_origin", "default": 3600,
+                                                                  "status_code_ttl": []}},
                         description="Cache everything on the app (speeds up the demo)")],
         )
         world.add_token(DEMO_TOKEN)

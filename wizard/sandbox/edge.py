@@ -1,9 +1,13 @@
 """The sandbox's Cloudflare edge: what a proxied host's visitors meet, decided on every request
 from the zone's live state in the World (a change made through the API shows on the next request).
 
-Order per request: zone and proxied record -> SSL off (HTTPS -> HTTP) / Always Use HTTPS ->
-redirect rules (first match) -> cache rules (all matches, later wins) -> cache or origin (by the
-SSL mode) -> response headers (cf-ray, server, cf-cache-status, HSTS, HTTPS rewrites).
+Order per request (Cloudflare's phase order): zone and proxied record -> SSL off (HTTPS ->
+HTTP) / Always Use HTTPS -> redirect rules (first match) -> custom rules (edge_rules.py) ->
+rate limiting rules -> cache rules (all matches, later wins) -> cache or origin (by the SSL mode)
+-> response header transform rules (on what the cache or origin answered) -> response headers
+(cf-ray, server, cf-cache-status, HSTS, HTTPS rewrites).
+Rate limiting counts on `Edge.clock` (monotonic seconds, time.monotonic unless given): a test
+replaces it (`edge.clock = fake`) to move through windows and mitigations without waiting.
 TLS: the ClientHello's SNI picks the zone's certificate (apex + one wildcard level, like
 Universal SSL) and a context whose minimum version is the zone's min_tls_version, so OpenSSL
 refuses older clients at the handshake with a protocol_version alert (see client_hello.py).
@@ -35,9 +39,22 @@ Known differences from Cloudflare:
 - HSTS (security_header) is added to every HTTPS response of a zone host, including redirects and
   error pages; nosniff adds X-Content-Type-Options. Automatic HTTPS rewrites only rewrite
   `http://` URLs whose host is in the same zone, in text/html bodies (no HTTPS Everywhere list).
-- cf-ray is 16 hex digits + "-SBX" (a pretend colo); no cf-connecting-ip spoofing checks, no WAF,
-  bot fight mode, rate limiting, Page Rules, Transform Rules or Workers.
-- tls_1_3 "off" caps the version at TLS 1.2; other zone settings are not enforced here.
+- cf-ray is 16 hex digits + "-SBX" (a pretend colo); no cf-connecting-ip spoofing checks, no WAF
+  managed rules, bot fight mode, Page Rules, request or URL Transform Rules, or Workers.
+- Custom rules: block, the three challenges, log and skip (`ruleset: current`, `phases`
+  [http_ratelimit is the only one the edge has]; `products` are accepted and change nothing).
+  A challenge can never be solved (no browser, no cf_clearance cookie): it is a 403 every time.
+- Rate limiting: one colo, so cf.colo.id never splits counters; cf.unique_visitor_id counts by
+  the client's address; fixed windows of `period` seconds (Cloudflare approximates a sliding
+  window); past requests_per_period the action runs for mitigation_timeout seconds (block: 429,
+  Retry-After = seconds left), or with timeout 0 on the requests over the rate until the window
+  ends (throttling); counters are per Edge, never shared, and kept when rules change;
+  counting_expression is evaluated on request fields only (no response fields).
+- Response header transforms: static values and request-field expressions; they apply to
+  responses from the cache or the origin, not to the edge's own pages (errors, redirects,
+  blocks, challenges).
+- tls_1_3 "off" caps the version at TLS 1.2; other zone settings (security_level,
+  browser_check among them) are not enforced here.
 """
 
 from __future__ import annotations
@@ -49,10 +66,10 @@ import logging
 import re
 import secrets
 import ssl
-from functools import lru_cache
+import time
+from collections.abc import Callable
 from typing import Any
 
-from wizard.sandbox import expressions
 from wizard.sandbox.ca import SandboxCA, zone_names
 from wizard.sandbox.edge_cache import EdgeCache, edge_ttl, eligible
 from wizard.sandbox.edge_errors import (
@@ -63,6 +80,8 @@ from wizard.sandbox.edge_errors import (
     EdgeError,
     error_page,
 )
+from wizard.sandbox.edge_ratelimit import RateCounters
+from wizard.sandbox.edge_rules import RateLimiting, custom_rules, evaluate, transform_headers
 from wizard.sandbox.edge_upstream import OriginFailed, Upstream
 from wizard.sandbox.http_server import Ports, Request, Response, Site
 from wizard.sandbox.state import World, Zone
@@ -71,26 +90,15 @@ log = logging.getLogger(__name__)
 
 REDIRECT_PHASE = "http_request_dynamic_redirect"
 CACHE_PHASE = "http_request_cache_settings"
+CUSTOM_PHASE = "http_request_firewall_custom"
+RATELIMIT_PHASE = "http_ratelimit"
+TRANSFORM_PHASE = "http_response_headers_transform"
 MAX_CNAME_CHASE = 8
 _HTTP_URL = re.compile(r"http://([a-z0-9.-]+)", re.IGNORECASE)
 
 
 def new_ray() -> str:
     return f"{secrets.token_hex(8)}-SBX"
-
-
-@lru_cache(maxsize=256)
-def _parsed(expression: str) -> expressions.Node:
-    return expressions.parse(expression)
-
-
-def _evaluate(expression: str, fields: dict[str, str]) -> Any:
-    """The expression's value, or None when it is outside the supported subset."""
-    try:
-        return expressions.evaluate(_parsed(expression), fields)
-    except expressions.ExpressionError as exc:
-        log.warning("edge skips expression %r: %s", expression, exc)
-        return None
 
 
 @dataclasses.dataclass
@@ -103,11 +111,15 @@ class HostView:
     origin: str | EdgeError  # the origin address, or why there is none
     redirect_rules: list[dict[str, Any]]
     cache_rules: list[dict[str, Any]]
+    custom_rules: list[dict[str, Any]]
+    ratelimit_rules: list[dict[str, Any]]
+    transform_rules: list[dict[str, Any]]
 
 
 def _enabled_rules(zone: Zone, phase: str) -> list[dict[str, Any]]:
-    return [{"expression": r.expression, "action": r.action,
-             "action_parameters": copy.deepcopy(r.action_parameters)}
+    return [{"id": r.id, "expression": r.expression, "action": r.action,
+             "action_parameters": copy.deepcopy(r.action_parameters),
+             "ratelimit": copy.deepcopy(r.ratelimit)}
             for r in zone.rules(phase) if r.enabled]
 
 
@@ -117,9 +129,12 @@ class Edge:
     The origin is reached at the proxied record's address on the same `ports`; strict SSL
     verifies the origin's certificate against `ca`, which also issues the edge's certificates."""
 
-    def __init__(self, world: World, ca: SandboxCA, ports: Ports, origin_timeout_s: float = 5.0):
+    def __init__(self, world: World, ca: SandboxCA, ports: Ports, origin_timeout_s: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic):
         self.world = world
         self.ca = ca
+        self.clock = clock  # rate limiting's time; read on every request, so a test may swap it
+        self.rate_counters = RateCounters()
         self.cache = EdgeCache()
         self.upstream = Upstream(ports, ca.client_context(), origin_timeout_s)
         self.site = Site(world.addresses.edge_ipv4, ports, self.handle, self._tls)
@@ -173,6 +188,9 @@ class Edge:
                 origin=self._origin_address(host) if proxied else DNS_RESOLUTION,
                 redirect_rules=_enabled_rules(zone, REDIRECT_PHASE),
                 cache_rules=_enabled_rules(zone, CACHE_PHASE),
+                custom_rules=_enabled_rules(zone, CUSTOM_PHASE),
+                ratelimit_rules=_enabled_rules(zone, RATELIMIT_PHASE),
+                transform_rules=_enabled_rules(zone, TRANSFORM_PHASE),
             )
 
     def _origin_address(self, host: str) -> str | EdgeError:
@@ -202,19 +220,34 @@ class Edge:
         if (ssl_mode != "off" and request.scheme == "http"
                 and view.settings.get("always_use_https") == "on"):
             return Response.redirect(301, f"https://{request.host}{request.target}")
-        fields = {"http.host": request.host, "http.request.uri.path": request.path}
+        fields = {"http.host": request.host, "http.request.uri.path": request.path,
+                  "http.request.method": request.method}
         redirect = self._redirect(request, view, fields)
         if redirect is not None:
             return redirect
-        return self._cached_or_fetched(request, view, fields, ray)
+        blocked, skipped = custom_rules(view.custom_rules, fields, request.host, ray)
+        if blocked is not None:
+            return blocked
+        limiting = RateLimiting(self.rate_counters, self.clock())
+        if RATELIMIT_PHASE not in skipped:
+            limited = limiting.check(view.ratelimit_rules, request, fields, ray)
+            if limited is not None:
+                return limited
+        response = self._cached_or_fetched(request, view, fields, ray)
+        cache_status = response.header("CF-Cache-Status")
+        if cache_status is not None:  # the cache or the origin answered, not an edge error page
+            if cache_status != "HIT":
+                limiting.origin_reached()
+            transform_headers(view.transform_rules, fields, response)
+        return response
 
     def _redirect(self, request: Request, view: HostView, fields: dict[str, str]) -> Response | None:
         for rule in view.redirect_rules:
-            if rule["action"] != "redirect" or _evaluate(rule["expression"], fields) is not True:
+            if rule["action"] != "redirect" or evaluate(rule["expression"], fields) is not True:
                 continue
             spec = rule["action_parameters"].get("from_value") or {}
             target = spec.get("target_url") or {}
-            url = target.get("value") or _evaluate(target.get("expression", ""), fields)
+            url = target.get("value") or evaluate(target.get("expression", ""), fields)
             if not url:
                 continue
             if spec.get("preserve_query_string") and request.query:
@@ -258,7 +291,7 @@ class Edge:
         """Every matching cache rule's parameters, later rules overriding earlier ones."""
         merged: dict[str, Any] | None = None
         for rule in view.cache_rules:
-            if rule["action"] == "set_cache_settings" and _evaluate(rule["expression"], fields) is True:
+            if rule["action"] == "set_cache_settings" and evaluate(rule["expression"], fields) is True:
                 merged = {**(merged or {}), **rule["action_parameters"]}
         return merged
 

@@ -2,11 +2,13 @@
 
 The API emulator parses every rule expression with `parse` and refuses anything outside the
 subset (naming the unsupported part), so a rule the edge accepts is a rule it can run; the edge
-calls `evaluate` on the parsed tree for redirect targets and cache-rule matches.
+calls `evaluate` on the parsed tree for rule matches, redirect targets and header values.
 
-Subset: fields `http.host` and `http.request.uri.path`; string literals; sets `{"a" "b"}`;
-operators `eq` / `==`, `in`, `and` / `&&`, `or` / `||`; parentheses; functions
-`concat(...)` and `wildcard_replace(source, pattern, replacement[, flags])`.
+Subset: fields `http.host`, `http.request.uri.path` and `http.request.method`; string literals;
+`true` / `false`; sets `{"a" "b"}`; operators `eq` / `==`, `in`, `wildcard`
+(case-insensitive, `*` is any run of characters), `and` / `&&`, `or` / `||`; parentheses;
+functions `concat(...)`, `starts_with(value, prefix)` and
+`wildcard_replace(source, pattern, replacement[, flags])`.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-FIELDS = frozenset({"http.host", "http.request.uri.path"})
-FUNCTIONS = frozenset({"concat", "wildcard_replace"})
+FIELDS = frozenset({"http.host", "http.request.uri.path", "http.request.method"})
+FUNCTIONS = frozenset({"concat", "starts_with", "wildcard_replace"})
 _LOGICAL = {"and": "and", "&&": "and", "or": "or", "||": "or"}
-_COMPARE = {"eq": "eq", "==": "eq", "in": "in"}
+_COMPARE = {"eq": "eq", "==": "eq", "in": "in", "wildcard": "wildcard"}
 
 
 class ExpressionError(ValueError):
@@ -36,6 +38,11 @@ class Literal:
 
 
 @dataclass(frozen=True)
+class Boolean:
+    value: bool
+
+
+@dataclass(frozen=True)
 class StringSet:
     values: frozenset[str]
 
@@ -48,7 +55,7 @@ class Call:
 
 @dataclass(frozen=True)
 class Compare:
-    op: str  # "eq" or "in"
+    op: str  # "eq", "in" or "wildcard"
     left: Node
     right: Node
 
@@ -59,7 +66,7 @@ class Logical:
     operands: tuple[Node, ...]
 
 
-Node = Field | Literal | StringSet | Call | Compare | Logical
+Node = Field | Literal | Boolean | StringSet | Call | Compare | Logical
 
 _TOKEN = re.compile(r"""
     \s*(?:
@@ -144,6 +151,8 @@ class _Parser:
             return inner
         if kind == "word" and self.peek() == "(":
             return self.call(text)
+        if kind == "word" and text in ("true", "false"):
+            return Boolean(text == "true")
         if kind == "word" and "." in text:
             if text not in FIELDS:
                 raise ExpressionError(f"unsupported field {text!r}")
@@ -168,6 +177,8 @@ class _Parser:
             raise ExpressionError("wildcard_replace takes 3 or 4 arguments")
         if name == "concat" and not args:
             raise ExpressionError("concat takes at least one argument")
+        if name == "starts_with" and len(args) != 2:
+            raise ExpressionError("starts_with takes 2 arguments")
         return Call(name, tuple(args))
 
 
@@ -186,10 +197,27 @@ def parse(expr: str) -> Node:
     return tree
 
 
+def fields_of(node: Node) -> frozenset[str]:
+    """The fields an expression reads (plans limit which ones a rate limiting rule may use)."""
+    match node:
+        case Field(name):
+            return frozenset({name})
+        case Call(_, args):
+            return frozenset().union(*(fields_of(a) for a in args))
+        case Compare(_, left, right):
+            return fields_of(left) | fields_of(right)
+        case Logical(_, operands):
+            return frozenset().union(*(fields_of(o) for o in operands))
+    return frozenset()
+
+
+def _wildcard(pattern: str) -> str:
+    return "".join("(.*?)" if part == "*" else re.escape(part) for part in re.split(r"(\*)", pattern))
+
+
 def wildcard_replace(source: str, pattern: str, replacement: str, flags: str = "") -> str:
     """Cloudflare's wildcard_replace: `*` captures, `${N}` refers to capture N; no match keeps source."""
-    regex = "".join("(.*?)" if part == "*" else re.escape(part) for part in re.split(r"(\*)", pattern))
-    match = re.fullmatch(regex, source, 0 if "s" in flags else re.IGNORECASE)
+    match = re.fullmatch(_wildcard(pattern), source, 0 if "s" in flags else re.IGNORECASE)
     if not match:
         return source
     return re.sub(r"\$\{(\d+)\}", lambda m: match.group(int(m.group(1))) or "", replacement)
@@ -200,16 +228,21 @@ def evaluate(node: Node, request_fields: dict[str, str]) -> Any:
     match node:
         case Field(name):
             return request_fields.get(name, "")
-        case Literal(value):
+        case Literal(value) | Boolean(value):
             return value
         case StringSet(values):
             return values
         case Call("concat", args):
             return "".join(str(evaluate(a, request_fields)) for a in args)
+        case Call("starts_with", (value, prefix)):
+            return str(evaluate(value, request_fields)).startswith(str(evaluate(prefix, request_fields)))
         case Call("wildcard_replace", args):
             return wildcard_replace(*(str(evaluate(a, request_fields)) for a in args))
         case Compare("eq", left, right):
             return evaluate(left, request_fields) == evaluate(right, request_fields)
+        case Compare("wildcard", left, right):
+            pattern = _wildcard(str(evaluate(right, request_fields)))
+            return re.fullmatch(pattern, str(evaluate(left, request_fields)), re.IGNORECASE) is not None
         case Compare("in", left, right):
             return evaluate(left, request_fields) in evaluate(right, request_fields)
         case Logical("and", operands):

@@ -75,6 +75,7 @@ class Rule:
     ref: str | None = None
     version: str = "1"
     last_updated: str = field(default_factory=timestamp)
+    ratelimit: dict[str, Any] | None = None  # http_ratelimit rules only
 
 
 @dataclass
@@ -108,6 +109,7 @@ class Zone:
     rulesets: dict[str, Ruleset] = field(default_factory=dict)  # by phase
     bot_management: dict[str, Any] = field(default_factory=lambda: {"fight_mode": False, "enable_js": False})
     healthchecks: dict[str, dict[str, Any]] = field(default_factory=dict)  # by id (cfapi/healthchecks.py)
+    dnssec: dict[str, Any] = field(default_factory=dict)  # cfapi/dnssec.py: status and when it changed
 
     def contains(self, hostname: str) -> bool:
         host = hostname.lower().rstrip(".")
@@ -146,6 +148,7 @@ ALL_PERMISSIONS = frozenset({
     "Dynamic Redirect Read", "Dynamic Redirect Write", "Cache Rules Read", "Cache Rules Write",
     "Bot Management Read", "Bot Management Write",
     "Health Checks Read", "Health Checks Write", "Notifications Read", "Notifications Write",
+    "Zone WAF Read", "Zone WAF Write", "Transform Rules Read", "Transform Rules Write",
 })
 
 

@@ -10,12 +10,30 @@ Where the emulator knowingly differs from Cloudflare:
   dns_settings; the per-setting endpoints serve eight settings (ssl, always_use_https,
   min_tls_version, automatic_https_rewrites, security_header, tls_1_3, security_level,
   browser_check): any other setting id answers 404 / 7003.
-- Rulesets: only the http_request_dynamic_redirect and http_request_cache_settings entrypoints
-  (other phases 404 / 7003); expressions limited to the edge's subset (wizard/sandbox/expressions.py),
+- Rulesets: only the entrypoints of http_request_dynamic_redirect, http_request_cache_settings,
+  http_request_firewall_custom, http_ratelimit and http_response_headers_transform (other phases
+  404 / 7003); expressions limited to the edge's subset (wizard/sandbox/expressions.py),
   refused with 400 / 1004 naming the unsupported part and a source pointer; rules of a phase take
-  only that phase's action (redirect / set_cache_settings); `dry_run` is ignored; an unknown
-  version answers 404 / 10003.
-- DNS record types: A, AAAA, CNAME, TXT, MX, NS, CAA; others 400 / 1004 (chain 9000).
+  only that phase's actions (custom rules: block, managed_challenge, js_challenge, challenge,
+  log, skip; rate limiting: the same but skip; transforms: rewrite with headers only, no URI
+  rewrite); `dry_run`, `logging`, `exposed_credential_check` and score-based rate limiting are
+  not served; an unknown version answers 404 / 10003.
+- Plan limits (plans.py, after Cloudflare's availability tables): rule counts per phase, rate
+  limiting periods, mitigation timeouts (0 for challenges below Enterprise), characteristics,
+  expression fields and counting_expression; a breach answers 400 / 20217 (the code Cloudflare
+  gives for ruleset entitlements) naming the plan and the limit, with a source pointer. Block
+  custom responses are accepted on every plan.
+- DNSSEC (dnssec.py): GET, PATCH status active / disabled, DELETE (disables, answers "");
+  enabling makes a real ECDSA P-256 key and DS, status "pending" until
+  `dnssec.registrar_has_ds(zone)` (the sandbox has no registrar); disabling is immediate;
+  multi-signer, presigned and NSEC3 are refused (1004); the DNS server serves no
+  DNSKEY/DS/RRSIG (answers stay unsigned).
+- Permission groups for the security phases: Zone WAF Read/Write (custom and rate limiting
+  rules), Transform Rules Read/Write; DNSSEC takes Zone Settings Read/Write (as the schema's
+  #zone_settings permissions say).
+- DNS record types: A, AAAA, CNAME, TXT, MX, NS, CAA; others 400 / 1004 (chain 9000). CAA
+  takes data {flags 0-255, tag issue / issuewild / iodef, value} (1004, chain 9101) and its
+  content is derived from it (`0 issue "letsencrypt.org"`).
   Names: `@`, a single relative label, or a name inside the zone; Cloudflare appends the zone to
   any other name, the emulator refuses it (1004, chain 9007) so a wrong zone shows up as an error.
   Changing a record's type through PUT/PATCH is refused (Cloudflare only deprecates it).

@@ -13,6 +13,7 @@ from .envelope import ApiError, validation_error
 
 TYPES = frozenset({"A", "AAAA", "CNAME", "TXT", "MX", "NS", "CAA"})
 ADDRESS_TYPES = frozenset({"A", "AAAA", "CNAME"})
+CAA_TAGS = ("issue", "issuewild", "iodef")
 EDITABLE = ("type", "name", "content", "ttl", "proxied", "priority", "comment", "tags", "data")
 
 
@@ -36,11 +37,24 @@ def fqdn(zone: Zone, name: Any) -> str:
     raise dns_error(9007, f"The record name {name} is not inside the zone {zone.name}.")
 
 
+def _caa_content(data: Any) -> str:
+    """CAA content as Cloudflare derives it from data: `0 issue "letsencrypt.org"`."""
+    if not isinstance(data, dict) or not {"flags", "tag", "value"} <= data.keys():
+        raise dns_error(9101, "CAA records need data with flags, tag and value.")
+    flags, tag, value = data["flags"], data["tag"], data["value"]
+    if isinstance(flags, bool) or not isinstance(flags, int | float) or flags != int(flags) \
+            or not 0 <= flags <= 255:
+        raise dns_error(9101, "CAA flags must be an integer between 0 and 255.")
+    if tag not in CAA_TAGS:
+        raise dns_error(9101, f"CAA tag must be one of {', '.join(CAA_TAGS)}.")
+    if not isinstance(value, str) or not value or '"' in value:
+        raise dns_error(9101, "CAA value must be a non-empty string without double quotes.")
+    return f'{int(flags)} {tag} "{value}"'
+
+
 def _check_content(rtype: str, content: Any, data: Any) -> str:
     if rtype == "CAA":
-        if not isinstance(data, dict) or not {"flags", "tag", "value"} <= data.keys():
-            raise dns_error(9101, "CAA records need data with flags, tag and value.")
-        return f'{int(data["flags"])} {data["tag"]} "{data["value"]}"'
+        return _caa_content(data)
     if not isinstance(content, str) or not content:
         raise dns_error(9007, f"Content for {rtype} record is required.")
     if rtype in ("A", "AAAA"):
@@ -54,6 +68,10 @@ def _check_content(rtype: str, content: Any, data: Any) -> str:
     if rtype in ("CNAME", "MX", "NS"):
         return content.lower().rstrip(".")
     return content
+
+
+def _caa_data(data: Any) -> dict[str, Any]:
+    return {"flags": int(data["flags"]), "tag": data["tag"], "value": data["value"]}
 
 
 def build(zone: Zone, fields: dict[str, Any], existing: DnsRecord | None = None, *,
@@ -90,7 +108,7 @@ def build(zone: Zone, fields: dict[str, Any], existing: DnsRecord | None = None,
         content=_check_content(rtype, merged.get("content"), merged.get("data")), ttl=ttl,
         proxied=proxied, priority=priority if rtype == "MX" else None,
         comment=merged.get("comment") or None, tags=list(merged.get("tags") or []),
-        data=merged.get("data") if rtype == "CAA" else None)
+        data=_caa_data(merged.get("data")) if rtype == "CAA" else None)
     if existing:
         record = replace(record, created_on=existing.created_on, modified_on=timestamp())
     return record

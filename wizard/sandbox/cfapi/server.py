@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 from ..faults import Fault, Faults
 from ..state import Token, World
 from ..stoppable_server import StoppableHTTPServer
-from . import alerting, dns, healthchecks, rulesets, settings, zones  # noqa: F401  (they fill the route table)
+from . import alerting, dns, dnssec, healthchecks, rulesets, settings, zones  # noqa: F401  (they fill the route table)
 from .envelope import ApiError, Text, success
 from .ratelimit import RateLimiter
 from .routing import ROUTES, Request, Route, has_permission

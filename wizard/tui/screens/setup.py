@@ -20,7 +20,7 @@ from textual.widgets import Button, Footer, Static
 
 from wizard.errors import LaunchReadyError
 from wizard.sections import Api, Monitoring, Release
-from wizard.sprint import CloudflareConfig, Email, Network, Repo, SprintConfig, Target
+from wizard.sprint import CloudflareConfig, Email, Network, RateLimit, Repo, SprintConfig, Target
 from wizard.tui.screens.discover import DiscoverDialog
 from wizard.tui.setup_rules import (
     check_canonical,
@@ -35,7 +35,13 @@ from wizard.tui.setup_rules import (
     split_list,
     sprint_root,
 )
-from wizard.tui.setup_sections import DISCOVERED_FIELDS, build_sections, section_specs
+from wizard.tui.setup_sections import (
+    DISCOVERED_FIELDS,
+    block_text,
+    build_sections,
+    section_specs,
+    yaml_block,
+)
 from wizard.tui.widgets.field import ValidatedField
 from wizard.tui.widgets.title_bar import TitleBar
 
@@ -133,6 +139,8 @@ class SetupScreen(Screen):
              base.cloudflare.zone or "", False),
             ("api_base_url", "Cloudflare API base URL (empty: Cloudflare's own)", check_optional_url,
              base.cloudflare.api_base_url or "", False),
+            ("rate_limit", "cf.rate-limit (YAML: requests_per_period, period_s, mitigation_timeout_s)",
+             yaml_block(RateLimit), block_text(base.cloudflare.rate_limit), True),
             ("repo_path", "The product's source checkout (secret scanning; empty: none)",
              check_optional_path, base.repo.path or "", False),
             ("nameservers", "Nameservers (ip or ip:port; empty: the system resolver)",
@@ -184,7 +192,8 @@ class SetupScreen(Screen):
             "target": Target(domain=v("domain"), canonical=v("canonical"), hosts=v("hosts"),
                              pages=v("pages"), private_urls=v("private_urls")),
             "email": Email(sends_mail=v("sends_mail"), dkim_selectors=v("dkim_selectors")),
-            "cloudflare": CloudflareConfig(zone=v("zone") or v("domain"), api_base_url=v("api_base_url")),
+            "cloudflare": CloudflareConfig(zone=v("zone") or v("domain"), api_base_url=v("api_base_url"),
+                                           rate_limit=v("rate_limit") or RateLimit()),
             "repo": Repo(path=v("repo_path")),
             "network": Network(nameservers=v("nameservers"), connect_to=v("connect_to"),
                                ca_bundle=v("ca_bundle"), timeout_s=v("timeout_s"),
