@@ -6,6 +6,7 @@ import asyncio
 
 from stages.base import Check, Deliverable, ManualItem, Stage
 from stages.checks.cloudflare import STAGE3_CHECKS as CLOUDFLARE_CHECKS
+from stages.checks.dns_caa import CAA
 from stages.checks.per_run import needs_domain
 from stages.checks.web import STAGE3_CHECKS as WEB_CHECKS
 from wizard.engine import RunContext
@@ -65,7 +66,7 @@ STAGE = Stage(
         "http:// pages load without redirecting to https://; pages mix http:// content.",
         "The origin's address is public, so the edge can be bypassed.",
     ),
-    checks=(DNS_RESOLVES, *WEB_CHECKS, *CLOUDFLARE_CHECKS),
+    checks=(DNS_RESOLVES, *WEB_CHECKS, CAA, *CLOUDFLARE_CHECKS),
     manual=(
         ManualItem("edge.unused-records", 3,
                    "Unused DNS records and forgotten subdomains are removed",

@@ -12,7 +12,7 @@ from wizard.application.checks import run_sprint
 from wizard.application.open_sprint import OpenSprint
 from wizard.edge.client import build_client
 from wizard.engine import RunContext, run_checks
-from wizard.findings import Status
+from wizard.findings import Severity, Status
 from wizard.net import NetContext
 from wizard.sandbox.demo import APP, DOMAIN
 from wizard.vault import Vault
@@ -90,7 +90,9 @@ async def test_every_fix_id_and_the_evidence_a_person_acts_on(demo):
         "edge.proxied": "cf.proxy", "edge.ssl-mode": "cf.ssl-strict",
         "edge.always-https": "cf.always-use-https", "edge.min-tls": "cf.min-tls",
         "edge.https-rewrites": "cf.https-rewrites", "edge.bot-protection": "cf.bot-fight-mode",
-        "edge.private-not-cached": "cf.cache-bypass-private"}
+        "edge.private-not-cached": "cf.cache-bypass-private", "dns.dnssec": None}
+    dnssec = found[("dns.dnssec", DOMAIN)]
+    assert dnssec.status is Status.WARN and "registrar" in dnssec.remediation
     apex = found[("edge.proxied", DOMAIN)]
     assert "127.0.0.3" in apex.summary and apex.evidence["records"][0]["proxied"] is False
     assert found[("edge.proxied", APP)].evidence["live"]["cf_ray"].endswith("-SBX")
@@ -176,7 +178,8 @@ async def test_the_zone_is_read_once_per_run_and_every_call_is_budgeted(demo, sa
     assert endpoints.count("/zones/{zone_id}/dns_records") == 1
     assert endpoints.count("/zones/{zone_id}/settings/{setting_id}") == 5
     assert endpoints.count("/zones/{zone_id}/bot_management") == 1
-    assert len(exchanges) == 8
+    assert endpoints.count("/zones/{zone_id}/dnssec") == 1
+    assert len(exchanges) == 9
 
 
 async def test_api_calls_are_spent_from_the_request_budget(sprint, sandbox, monkeypatch):
@@ -185,8 +188,8 @@ async def test_api_calls_are_spent_from_the_request_budget(sprint, sandbox, monk
     async with NetContext(config.network, DOMAIN, sprint.root) as net:
         ctx = RunContext(config, net, vault=Vault(config.name))
         state = await zone_state(ctx)
-        assert state.settings["ssl"] == "flexible" and net.budget.used == 8
-        assert await zone_state(ctx) is state and net.budget.used == 8  # shared, not re-read
+        assert state.settings["ssl"] == "flexible" and net.budget.used == 9
+        assert await zone_state(ctx) is state and net.budget.used == 9  # shared, not re-read
     config.network.request_budget = 3
     async with NetContext(config.network, DOMAIN, sprint.root) as net:
         finding = (await run_one(config, net, "edge.min-tls"))[0]
@@ -196,3 +199,31 @@ async def test_api_calls_are_spent_from_the_request_budget(sprint, sandbox, monk
 async def run_one(config, net, check_id):
     check = next(c for c in STAGE3_CHECKS if c.id == check_id)
     return (await run_checks([check], RunContext(config, net, vault=Vault(config.name)))).findings
+
+
+async def test_dnssec_pending_names_the_ds_record_and_active_passes(demo, sandbox):
+    from wizard.sandbox.cfapi.dnssec import registrar_has_ds
+
+    run, cf, zone_id = demo
+    cf.dns.dnssec.edit(zone_id=zone_id, status="active")  # signed at Cloudflare: pending the DS
+    pending = (await run("dns.dnssec"))[("dns.dnssec", DOMAIN)]
+    assert pending.status is Status.WARN and "not active" in pending.summary
+    assert pending.evidence["ds"] and pending.evidence["ds"] in pending.remediation
+    registrar_has_ds(sandbox.world.zone_for(DOMAIN))
+    active = (await run("dns.dnssec"))[("dns.dnssec", DOMAIN)]
+    assert active.status is Status.PASS and active.fix is None
+
+
+async def test_caa_warns_without_records_and_fails_when_a_ca_in_use_is_not_allowed(demo):
+    run, cf, zone_id = demo
+    none = (await run("dns.caa"))[("dns.caa", DOMAIN)]
+    assert none.status is Status.WARN and 'CAA 0 issue "pki.goog"' in none.remediation
+    cf.dns.records.create(zone_id=zone_id, type="CAA", name="@", ttl=1,
+                          data={"flags": 0, "tag": "issue", "value": "letsencrypt.org"})
+    narrow = (await run("dns.caa"))[("dns.caa", DOMAIN)]  # DNS answers from the live zone
+    assert narrow.status is Status.FAIL and narrow.severity is Severity.BLOCKER
+    assert "not pki.goog, ssl.com" in narrow.summary
+    for ca in ("pki.goog", "ssl.com"):
+        cf.dns.records.create(zone_id=zone_id, type="CAA", name="@", ttl=1,
+                              data={"flags": 0, "tag": "issue", "value": ca})
+    assert (await run("dns.caa"))[("dns.caa", DOMAIN)].status is Status.PASS

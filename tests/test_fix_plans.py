@@ -78,7 +78,8 @@ def record(cf: Cloudflare, zone_id: str, rtype: str, name: str) -> dict[str, Any
 def cache_everything(cf: Cloudflare, zone_id: str) -> dict[str, Any]:
     rule = cf.rulesets.phases.get(ruleset_phase=CACHE_PHASE, zone_id=zone_id).rules[0]
     return {"id": rule.id, "ref": rule.ref, "expression": f'(http.host eq "{APP}")', "action": "set_cache_settings",
-            "action_parameters": {"cache": True, "edge_ttl": {"mode": "override_origin", "default": 3600}},
+            "action_parameters": {"cache": True, "edge_ttl": {"mode": "override_origin", "default": 3600,
+                                                              "status_code_ttl": []}},
             "description": "Cache everything on the app (speeds up the demo)", "enabled": True}
 
 
@@ -145,9 +146,9 @@ async def test_fix_from_the_demo_start_then_empty_once_applied(edge, fix):
 async def test_every_fix_at_once_then_empty_and_call_count(edge):
     plan, cf, zone_id, _ = edge
     everything = await plan(*FIXES)
-    # DNS: proxy the apex, create www, create DMARC -> one batch; 5 settings; 4 phases (redirect,
-    # cache, header transform, rate limit); bot once
-    assert len(everything.of_kind("dns")) == 3 and everything.api_calls() == 1 + 5 + 4 + 1
+    # DNS: proxy the apex, create www, create DMARC, 3 CAA records -> one batch; 5 settings;
+    # 5 phases (redirect, cache, header transform, rate limit, custom rules); bot once
+    assert len(everything.of_kind("dns")) == 6 and everything.api_calls() == 1 + 5 + 5 + 1
     assert sorted(everything.fixes) == sorted(FIXES)
     # with www created in the same plan, every subdomain is HTTPS-ready: includeSubDomains on
     hsts = next(c for c in everything.changes if c.target == "security_header")
@@ -290,6 +291,6 @@ async def test_live_zone_round_trips_through_json(edge, sandbox, tmp_path):
         client = build_client(sandbox.token, net, sandbox.api.base_url)
         live = await read_live_zone(client, net, DOMAIN)
         client.close()
-    assert net.budget.used == 12  # zone, one record page, 5 settings, bot, 4 phases
+    assert net.budget.used == 13  # zone, one record page, 5 settings, bot, 5 phases
     assert LiveZone.from_json(json.loads(json.dumps(live.to_json()))) == live
     assert live.rules[REDIRECT_PHASE] == [] and len(live.rules[CACHE_PHASE]) == 1

@@ -225,39 +225,46 @@ async def admin_routes(ctx: RunContext, check: Check, s: ApiSession) -> list[Fin
     if not routes:
         return [check.finding(s.api.base_url or "", Status.SKIPPED, "api.admin_routes lists no route",
                               remediation="List the admin API's routes (e.g. /api/admin/users).")]
-    findings, mark = [], s.sent
-    for route in routes:
-        tried, problem = [], None
-        try:
-            for name, headers, params in ROLE_CLAIMS:
-                response = await s.request("GET", route, account="user_a", headers=headers,
-                                           params=params or None)
-                tried.append({"operation": f"GET {route}", "attempt": name,
-                              "status": response.status_code})
-        except BoundReached as exc:
-            problem = str(exc)
-        evidence = {"requests": s.sent - mark, "attempts": tried}
-        mark = s.sent
-        findings.append(_admin_finding(check, route, tried, evidence, problem))
-    return findings
+    filler = PathFiller(s)
+    return await each(check, s, filler, routes, lambda route: _admin_route(check, s, filler, route))
 
 
-def _admin_finding(check: Check, route: str, tried: list[dict], evidence: dict,
+async def _admin_route(check: Check, s: ApiSession, filler: PathFiller, route: str) -> Finding:
+    """One admin route as user A: plain, then claiming a role every way ROLE_CLAIMS knows."""
+    method, template = split_route(route)
+    if method != "GET":
+        return check.finding(route, Status.SKIPPED, f"{route}: only GET admin routes are tried (a "
+                             "write as a would-be admin could change data)", {})
+    filled = await filler.fill(route)
+    tried, problem = [], None
+    try:
+        for name, headers, params in ROLE_CLAIMS:
+            response = await s.request("GET", filled.path, account="user_a", headers=headers,
+                                       params=params or None)
+            tried.append({"operation": f"GET {template}", "attempt": name, "status": response.status_code})
+    except BoundReached as exc:
+        problem = str(exc)
+    return _admin_finding(check, route, template, tried, {"attempts": tried}, problem)
+
+
+def _admin_finding(check: Check, route: str, path: str, tried: list[dict], evidence: dict,
                    problem: str | None) -> Finding:
     granted = [t["attempt"] for t in tried if 200 <= t["status"] < 300]
     if granted:
-        return check.finding(route, Status.FAIL, f"GET {route} answered a normal user: "
+        return check.finding(route, Status.FAIL, f"GET {path} answered a normal user: "
                              + ", ".join(granted), evidence,
                              remediation="Check the admin role from the server-side session on "
-                                         "every admin route; ignore role headers and query flags.")
+                                         "every admin route; ignore role headers and query flags. "
+                                         "Until then cf.waf-custom puts a challenge in front of them.",
+                             fix="cf.waf-custom")
     if problem:
         return check.finding(route, Status.ERROR, problem, evidence)
     odd = [f"{t['attempt']} -> {t['status']}" for t in tried if t["status"] not in (*REFUSED, 404)]
     if odd:
-        return check.finding(route, Status.WARN, f"GET {route} granted nothing, but answered "
+        return check.finding(route, Status.WARN, f"GET {path} granted nothing, but answered "
                              + ", ".join(odd), evidence,
                              remediation="Answer a non-admin with 403 (or 401/404).")
-    return check.finding(route, Status.PASS, f"GET {route} refused user A in all {len(tried)} "
+    return check.finding(route, Status.PASS, f"GET {path} refused user A in all {len(tried)} "
                          "attempts (plain, role headers, query flags)", evidence)
 
 

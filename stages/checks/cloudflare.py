@@ -220,6 +220,45 @@ async def _bot_protection(ctx: RunContext, check: Check) -> list[Finding]:
                           "cf.bot-fight-mode")]
 
 
+async def _dnssec(ctx: RunContext, check: Check) -> list[Finding]:
+    """DNSSEC through the API. No fix is offered: signing is two steps in an order that matters
+    (sign at Cloudflare, then the DS at the registrar; off: the DS first), and a DS the zone's
+    keys do not match takes the whole domain offline for every validating resolver."""
+    domain = ctx.config.target.domain
+    state = await zone_state(ctx)
+    if isinstance(state, Unavailable):
+        return [state.finding(check, domain)]
+    if state.dnssec is None:
+        return [check.finding(domain, Status.ERROR, "DNSSEC status could not be read: "
+                              f"{state.unreadable.get('dnssec')}")]
+    info = state.dnssec
+    status = str(info.get("status", "unknown"))
+    evidence: dict[str, Any] = {"zone": state.name, **{k: info.get(k) for k in ("status", "ds", "key_tag", "algorithm",
+                                                                 "digest_type", "digest") if k in info}}
+    if status == "active":
+        return [check.finding(domain, Status.PASS, "DNSSEC is active: signed at Cloudflare, the DS "
+                              "record is at the registrar", evidence)]
+    if status == "pending":
+        return [check.finding(domain, Status.WARN, "DNSSEC is signed at Cloudflare but not active: the "
+                              "registrar does not publish the DS record yet", evidence,
+                              f"At your registrar, add the DS record Cloudflare shows (DNS > Settings): "
+                              f"{info.get('ds') or 'key tag ' + str(info.get('key_tag'))}; it turns "
+                              "active within a day once the parent zone serves it.")]
+    return [check.finding(domain, Status.WARN, f"DNSSEC is {status}: answers for {domain} can be "
+                          "forged on the way to a resolver (cache poisoning)", evidence,
+                          "Turn DNSSEC on in Cloudflare (DNS > Settings > Enable DNSSEC), then add the "
+                          "DS record it shows at your registrar; if the registrar already has an old DS "
+                          "record, remove it first, or the domain stops resolving. launch-ready does "
+                          "not change this for you: a wrong order takes the domain offline.")]
+
+
+DNSSEC = Check(
+    id="dns.dnssec", stage=3, title="DNSSEC", severity=Severity.CAN_WAIT, probe=_dnssec,
+    description="DNSSEC status through the Cloudflare API: active passes; pending (signed, no DS at "
+                "the registrar) and disabled warn, with the registrar step explained. No fix: the "
+                "order of the two steps matters and a wrong one takes the domain offline.")
+
+
 BOT_PROTECTION = Check(
     id="edge.bot-protection", stage=3, title="Bot protection", severity=Severity.INFO,
     probe=_bot_protection,
@@ -323,4 +362,4 @@ PRIVATE_NOT_CACHED = Check(
     description="Each target.private_urls fetched twice: a cache HIT or a shared-cache header fails.")
 
 STAGE3_CHECKS = (PROXIED, SSL_MODE, ALWAYS_HTTPS, MIN_TLS, HTTPS_REWRITES, BOT_PROTECTION,
-                 PRIVATE_NOT_CACHED)
+                 PRIVATE_NOT_CACHED, DNSSEC)

@@ -21,7 +21,7 @@ from wizard.edge.journal import Journal
 from wizard.edge.plan import BATCH_LIMIT, OBJECT_KINDS, Change, Plan
 
 Side = Literal["before", "after"]
-RECORD_FIELDS = ("type", "name", "content", "proxied", "ttl", "priority")
+RECORD_FIELDS = ("type", "name", "content", "proxied", "ttl", "priority", "data")
 MAX_SENDS = 2  # a write whose first attempt provably did not take effect is sent once more
 
 
@@ -244,7 +244,12 @@ def merged_rules(change: Change, target: Side, live: Live, known: dict[str, str]
 
 
 def _record_body(spec: dict[str, Any]) -> dict[str, Any]:
-    return {k: spec[k] for k in RECORD_FIELDS if k in spec}
+    """What a POST or PATCH sends: a record with structured data (CAA) sends it instead of the
+    content Cloudflare derives from it."""
+    body = {k: spec[k] for k in RECORD_FIELDS if k in spec}
+    if "data" in body:
+        body.pop("content", None)
+    return body
 
 
 def dns_ops(changes: list[Change], target: Side, live: Live, known: dict[str, str]):

@@ -49,10 +49,11 @@ class Draft:
         if note:
             self._change_notes[(kind, key)] = note
 
-    def create_record(self, fix: str, rtype: str, name: str, content: str, proxied: bool, note: str = "") -> None:
+    def create_record(self, fix: str, rtype: str, name: str, content: str, proxied: bool, note: str = "",
+                      data: dict[str, Any] | None = None) -> None:
         key = f"new:{len(self._owner)}"
         self.records.append({"type": rtype, "name": name, "content": content, "proxied": proxied,
-                             "ttl": AUTO_TTL, "_key": key})
+                             "ttl": AUTO_TTL, "_key": key, **({"data": data} if data else {})})
         self._touch("dns", key, fix, note)
 
     def update_record(self, fix: str, record: dict[str, Any], note: str = "", **fields: Any) -> None:

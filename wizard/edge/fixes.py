@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from wizard.edge.draft import Draft
+from wizard.edge.fix_caa import plan_caa
 from wizard.edge.fix_dns import mail_or_verification, pair, plan_pair_host, plan_proxy
 from wizard.edge.fix_healthchecks import plan_healthchecks
 from wizard.edge.fix_mail import plan_dmarc, plan_spf
 from wizard.edge.fix_rules import plan_cache_bypass, plan_canonical_redirect, plan_security_headers
-from wizard.edge.fix_waf import plan_rate_limit
+from wizard.edge.fix_waf import plan_rate_limit, plan_waf_custom
 from wizard.edge.live_zone import LiveZone
 from wizard.edge.origin_facts import PlanFacts
 from wizard.edge.plan import Plan
@@ -76,6 +77,13 @@ FIXES: dict[str, FixInfo] = {
                              "visitor IP, block with 429) over the api: section's log-in, chat and "
                              "webhook paths, within what the zone's plan allows (Free: one rule, "
                              "10 s period and timeout, path-only expressions)."),
+    "cf.waf-custom": FixInfo("Custom WAF rules for the webhook and the admin routes", ("auth.admin-routes",),
+                             "Only POST reaches api.webhook's path (block); api.admin_routes get a "
+                             "managed challenge, a stopgap while the app checks roles itself; others' "
+                             "custom rules are kept, within the plan's number of rules."),
+    "cf.caa": FixInfo("CAA records for Universal SSL's CAs", ("dns.caa",),
+                      "An issue record at the apex for each of letsencrypt.org, pki.goog and ssl.com "
+                      "the CAA set does not allow yet; records of yours are kept."),
     "cf.bot-fight-mode": FixInfo("Bot Fight Mode", ("edge.bot-protection",),
                                  "Bot Fight Mode on; it can block webhooks."),
     "cf.email-spf": FixInfo("One SPF record within the limits", ("email.spf",),
@@ -207,6 +215,8 @@ PLANNERS: dict[str, Planner] = {
     "cf.cache-bypass-private": lambda job: plan_cache_bypass(job.draft, job.config, job.fix),
     "cf.security-headers": lambda job: plan_security_headers(job.draft, job.config, job.fix, job.facts),
     "cf.rate-limit": lambda job: plan_rate_limit(job.draft, job.config, job.fix),
+    "cf.waf-custom": lambda job: plan_waf_custom(job.draft, job.config, job.fix),
+    "cf.caa": lambda job: plan_caa(job.draft, job.config, job.fix),
     "cf.bot-fight-mode": _bot,
     "cf.email-spf": lambda job: plan_spf(job.draft, job.config, job.fix),
     "cf.email-dmarc": lambda job: plan_dmarc(job.draft, job.config, job.fix),

@@ -29,7 +29,7 @@ PROXIABLE = frozenset({"A", "AAAA", "CNAME"})
 # The permission group each part needs (named in findings when the token lacks it).
 PERMISSION = {"zone": "Zone Read", "records": "DNS Read", "settings": "Zone Settings Read",
               "bot_management": "Bot Management Read", "healthchecks": "Health Checks Read",
-              "policies": "Notifications Read"}
+              "policies": "Notifications Read", "dnssec": "Zone Settings Read"}
 HEALTHCHECK_FIELDS = ("id", "name", "description", "address", "type", "interval", "retries", "timeout",
                       "consecutive_fails", "consecutive_successes", "check_regions", "suspended",
                       "http_config")  # all but what Cloudflare sets (status, failure_reason, dates)
@@ -63,6 +63,7 @@ class ZoneState:
     bot_fight_mode: bool | None
     unreadable: dict[str, str] = field(default_factory=dict)  # part -> why it could not be read
     plan: str = ""  # the zone's plan name ("Free Website"): health checks need Pro or higher
+    dnssec: dict[str, Any] | None = None  # status (disabled|pending|active|...), ds, key_tag, ...; None: unread
 
     def host_records(self, host: str) -> list[dict[str, Any]]:
         """The records a browser reaches for host: its A, AAAA and CNAME records."""
@@ -112,11 +113,12 @@ async def read_zone_state(client: Cloudflare, net: NetContext, zone_name: str) -
                              "sprint.yaml and that the token covers that zone)")
     zone = zones.result[0]
     unreadable: dict[str, str] = {}
-    records_part, settings_part, bots_part = await asyncio.gather(
+    records_part, settings_part, bots_part, dnssec_part = await asyncio.gather(
         read_records(client, net, zone.id),
         asyncio.gather(*(call(net, client.zones.settings.get, setting_id=s, zone_id=zone.id)
                          for s in SETTINGS), return_exceptions=True),
         call(net, client.bot_management.get, zone_id=zone.id),
+        call(net, client.dns.dnssec.get, zone_id=zone.id),
         return_exceptions=True,
     )
     if isinstance(settings_part, BaseException):  # only a cancelled inner gather gives one
@@ -140,10 +142,17 @@ async def read_zone_state(client: Cloudflare, net: NetContext, zone_name: str) -
         unreadable["bot_management"] = _refusal("bot_management", bots)
     else:
         fight_mode = bool(getattr(bots, "fight_mode", False))
+    dnssec_read = _survive(dnssec_part)
+    dnssec: dict[str, Any] | None = None
+    if isinstance(dnssec_read, Exception):
+        unreadable["dnssec"] = _refusal("dnssec", dnssec_read)
+    else:
+        dnssec = dnssec_read.model_dump(exclude_none=True)
     return ZoneState(zone_id=zone.id, name=zone.name, status=str(zone.status),
                      name_servers=list(zone.name_servers or []), records=records,
                      settings=settings, bot_fight_mode=fight_mode, unreadable=unreadable,
-                     plan=plan_name(zone))
+                     plan=plan_name(zone),
+                     dnssec=dnssec)
 
 
 async def read_records(client: Cloudflare, net: NetContext, zone_id: str) -> list[dict[str, Any]]:
@@ -222,6 +231,8 @@ def record_dict(r: Any) -> dict[str, Any]:
            "proxied": bool(getattr(r, "proxied", False)), "ttl": r.ttl}
     if getattr(r, "priority", None) is not None:
         out["priority"] = int(r.priority)
+    if r.type == "CAA" and getattr(r, "data", None) is not None:
+        out["data"] = plain_value(r.data)
     return out
 
 
