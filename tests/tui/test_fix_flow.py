@@ -60,3 +60,36 @@ async def test_an_interrupted_change_set_is_shown_first(sprint, open_app):
         await pilot.pause()
         assert isinstance(app.screen, ChangesScreen)
         assert app.screen.current.state == "unfinished"
+
+
+async def test_rate_limit_thresholds_are_edited_from_the_plan_review(sprint, sandbox, open_app, monkeypatch):
+    """ctrl+t in the review of cf.rate-limit: the thresholds (validated as sprint.yaml is),
+    saved, and the plan made again with them; nothing is applied until the zone's name."""
+    from wizard.tui.screens.plan_review import RateLimitDialog, plan_text
+
+    for name, value in sandbox.credentials().items():
+        monkeypatch.setenv(name, value)
+    app = open_app(sprint)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.start_fix(["cf.rate-limit"])
+        await until(pilot, lambda: isinstance(app.screen, PlanReviewScreen))
+        assert "10 requests per 10 s" in str(plan_text(app.screen.plan))
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, RateLimitDialog)
+        dialog.query_one("#requests").value = ""
+        await pilot.press(*"0", "enter")
+        await pilot.pause()
+        assert "greater than or equal to 1" in str(dialog.query_one(".dialog-error").content)
+        dialog.query_one("#requests").value = ""
+        await pilot.press(*"25", "enter")
+        await until(pilot, lambda: isinstance(app.screen, PlanReviewScreen)
+                    and "25 requests per 10 s" in str(plan_text(app.screen.plan)))
+        assert sprint.load_config().cloudflare.rate_limit.requests_per_period == 25
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, StageScreen)
+    assert not sprint.load_progress().changes  # reviewed, never applied
+    assert not sandbox.world.zone_by_name("acme.example").rulesets.get("http_ratelimit")

@@ -25,7 +25,7 @@ from wizard.application.fixes import (
     rollback,
 )
 from wizard.errors import LaunchReadyError
-from wizard.sprint import Sprint, SprintConfig
+from wizard.sprint import RateLimit, Sprint, SprintConfig
 from wizard.tui.screens.changes import ChangesScreen
 from wizard.tui.screens.credentials import CredentialsScreen
 from wizard.tui.screens.handover import HandoverScreen
@@ -238,9 +238,18 @@ class LaunchReadyApp(App[int]):
         session = self.active_session
 
         async def fix() -> None:
-            plan = await make_plan(session, fix_ids)
-            self._publish("")
-            if not await self.push_screen_wait(PlanReviewScreen(plan)):
+            while True:
+                plan = await make_plan(session, fix_ids)
+                self._publish("")
+                limits = session.config.cloudflare.rate_limit if "cf.rate-limit" in plan.fixes else None
+                answer = await self.push_screen_wait(PlanReviewScreen(plan, limits))
+                if not isinstance(answer, RateLimit):
+                    break
+                config = session.config.model_copy(deep=True)
+                config.cloudflare.rate_limit = answer
+                session.save_config(config)  # the thresholds are the sprint's: plan again with them
+                self._publish("planning…")
+            if not answer:
                 self.notify("Nothing applied.")
                 return
             self._publish("applying…")

@@ -1,10 +1,12 @@
 """The plan review: every object the fixes would change, before -> after, the risk notes, the
 number of API calls, and an apply that needs the zone's name typed in (no accidental enter).
 
-Dismisses with True when the user confirmed, else False."""
+Dismisses with True when the user confirmed, False when not, or with new rate-limit thresholds
+(ctrl+t, when the plan has cf.rate-limit): the caller saves them and plans again."""
 
 from __future__ import annotations
 
+from pydantic import ValidationError
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -14,6 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from wizard.application.fixes import Change, Plan
+from wizard.sprint import RateLimit
+from wizard.tui.screens.dialogs import Dialog
 from wizard.vault import screen_text
 
 _OP_STYLE = {"create": "green", "update": "yellow", "delete": "red"}
@@ -60,7 +64,40 @@ def _diff_lines(change: Change) -> list[str]:
             if before.get(k) != after.get(k)]
 
 
-class PlanReviewScreen(ModalScreen[bool]):
+class RateLimitDialog(Dialog[RateLimit]):
+    """cf.rate-limit's thresholds, validated by the same model sprint.yaml is."""
+
+    AUTO_FOCUS = "#requests"
+    FIELDS = (("requests", "requests_per_period", "Requests per period, per visitor IP"),
+              ("period", "period_s", "Period (seconds; Free: 10)"),
+              ("timeout", "mitigation_timeout_s", "Blocked for (seconds; Free: 10)"))
+
+    def __init__(self, current: RateLimit) -> None:
+        super().__init__("Rate-limit thresholds")
+        self.current = current
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("Saved to cloudflare.rate_limit in sprint.yaml; the plan is made again. A value "
+                     "the zone's plan cannot take is replaced by the nearest allowed one.",
+                     classes="hint", markup=False)
+        for widget_id, name, label in self.FIELDS:
+            yield Static(label, markup=False)
+            field = Input(str(getattr(self.current, name)), id=widget_id)
+            field.cursor_blink = False
+            yield field
+
+    def result(self) -> RateLimit | None:
+        values = {name: self.query_one(f"#{widget_id}", Input).value.strip()
+                  for widget_id, name, _ in self.FIELDS}
+        try:
+            return RateLimit.model_validate(values)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            self.refuse(f"{error['loc'][0]}: {error['msg']}")
+            return None
+
+
+class PlanReviewScreen(ModalScreen["bool | RateLimit"]):
     DEFAULT_CSS = """
     PlanReviewScreen { align: center middle; }
     PlanReviewScreen > #frame { width: 100; max-width: 100%; height: 100%; border: round $primary;
@@ -73,14 +110,16 @@ class PlanReviewScreen(ModalScreen[bool]):
     """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+t", "thresholds", "Thresholds"),
         Binding("pageup", "scroll('page_up')", "Scroll up", show=False),
         Binding("pagedown", "scroll('page_down')", "Scroll down", show=False),
     ]
     AUTO_FOCUS = "#confirm"
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, thresholds: RateLimit | None = None) -> None:
+        """`thresholds`: cf.rate-limit's current ones, when the plan has that fix (ctrl+t edits)."""
         super().__init__()
-        self.plan = plan
+        self.plan, self.thresholds = plan, thresholds
 
     def compose(self) -> ComposeResult:
         plan = self.plan
@@ -90,8 +129,9 @@ class PlanReviewScreen(ModalScreen[bool]):
             with VerticalScroll(id="plan"):
                 yield Static(plan_text(plan))
             with Vertical(id="confirm-row"):
+                edit = " ctrl+t edits the rate-limit thresholds." if self.thresholds else ""
                 yield Static("A snapshot is taken first; anything that fails is rolled back. "
-                             f"Type the zone name ({plan.zone}) and press enter to apply.",
+                             f"Type the zone name ({plan.zone}) and press enter to apply.{edit}",
                              classes="hint", markup=False)
                 with Horizontal():
                     confirm = Input(placeholder=plan.zone, id="confirm", disabled=plan.empty)
@@ -113,3 +153,13 @@ class PlanReviewScreen(ModalScreen[bool]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+    def action_thresholds(self) -> None:
+        if self.thresholds is None:
+            self.notify("No rate limit in this plan: the thresholds are cf.rate-limit's.")
+            return
+        self.app.push_screen(RateLimitDialog(self.thresholds), self._edited)
+
+    def _edited(self, thresholds: RateLimit | None) -> None:
+        if thresholds is not None:
+            self.dismiss(thresholds)
