@@ -15,8 +15,14 @@ from wizard.application.discover_api import (
 )
 from wizard.application.open_sprint import OpenSprint
 from wizard.errors import UsageError
+from wizard.vault import redact
 
 EXIT_OK = 0
+
+
+def say(text: str = "", end: str = "\n") -> None:
+    """stdout, redacted: the document's text (summaries, examples) is the product's, not ours."""
+    print(redact(text), end=end)
 
 
 def discover(args, op: OpenSprint) -> int:
@@ -24,30 +30,30 @@ def discover(args, op: OpenSprint) -> int:
                                    environment=args.environment))
     proposal.answers.update(as_answers(args.answer))
     for line in describe(proposal, op.config):
-        print(line)
+        say(line)
     asking = sys.stdin.isatty() and not args.yes
     for question in unanswered(proposal):
         if asking:
             proposal.answers[question.key] = _ask(question)
         else:
-            print(f"not answered, left unset: {question.key}: {question.prompt} "
+            say(f"not answered, left unset: {question.key}: {question.prompt} "
                   f"(--answer '{question.key}=VALUE' to set it)")
-    print()
-    print(proposal.section_yaml(op.config), end="")
+    say()
+    say(proposal.section_yaml(op.config), end="")
     if not (args.yes or (asking and _confirm(f"Write this api: section to {op.sprint.config_path}?"))):
-        print("nothing was written" + ("" if asking else "; re-run with --yes to write it"))
+        say("nothing was written" + ("" if asking else "; re-run with --yes to write it"))
         return EXIT_OK
     save(op, proposal)
-    print(f"wrote the api: section to {op.sprint.config_path}; the credentials user-a and user-b "
+    say(f"wrote the api: section to {op.sprint.config_path}; the credentials user-a and user-b "
           f"are still needed: `launch-ready credentials {op.name} set user-a`")
     return EXIT_OK
 
 
 def _ask(question) -> str:
     """One question: a numbered choice, a free value when there are no choices, or none."""
-    print(f"? {question.prompt}")
+    say(f"? {question.prompt}")
     for number, choice in enumerate(question.choices, 1):
-        print(f"  {number}. {choice}")
+        say(f"  {number}. {choice}")
     default = question.default or "none"
     answer = input(f"  choose {'1-' + str(len(question.choices)) + ', ' if question.choices else ''}"
                    f"a value or 'none' [{default}]: ").strip()

@@ -172,6 +172,12 @@ class Bounds(Section):
     repeats: int = Field(default=3, ge=1, le=10)  # each red-team attack, in fresh sessions
 
 
+def needed_per_probe(protected_routes: int, resources: int) -> int:
+    """The bound the longest probe needs: auth.protected-routes sends about five requests per
+    operation (user A's own read, no token, garbage, two forged), plus objects and clean-up."""
+    return min(1000, 5 * protected_routes + 2 * resources + 10)
+
+
 class Api(Section):
     base_url: str | None = None  # e.g. https://app.acme.example
     # local: base_url is a loopback address (http://localhost:8000), probed before DNS exists.

@@ -10,8 +10,8 @@ from stages.checks.per_run import once
 from wizard.engine import RunContext
 from wizard.net import OutOfScope
 from wizard.probes.api_client import ApiSession
-from wizard.probes.openapi_doc import DOCUMENT_CAP, Document, NotOpenApi, parse
-from wizard.probes.openapi_fetch import DocumentUnavailable
+from wizard.probes.openapi_doc import Document, NotOpenApi, parse
+from wizard.probes.openapi_fetch import DocumentUnavailable, read_document_file
 
 
 async def api_document(ctx: RunContext, s: ApiSession) -> tuple[Document | None, str]:
@@ -29,13 +29,9 @@ async def _load(ctx: RunContext, s: ApiSession, where: str) -> tuple[Document | 
             path = Path(where.removeprefix("file:")).expanduser()
             if not path.is_absolute():
                 path = (ctx.net.base_dir or Path.cwd()) / path
-            if path.stat().st_size > DOCUMENT_CAP:
-                return None, f"{where}: over the {DOCUMENT_CAP // 2**20} MiB cap"
-            data = path.read_bytes()
+            data = read_document_file(path, where)
         else:
             data = await s.document(where)
         return parse(data, where), ""
-    except OSError as exc:
-        return None, f"{where}: cannot read the document ({exc.strerror or exc})"
     except (DocumentUnavailable, NotOpenApi, OutOfScope) as exc:
         return None, str(exc)

@@ -18,9 +18,9 @@ from wizard.application.open_sprint import OpenSprint
 from wizard.errors import UsageError
 from wizard.net import NetContext, OutOfScope
 from wizard.probes.openapi_discover import Discovery, Question, discover, resolve
-from wizard.probes.openapi_doc import DOCUMENT_CAP, Document, NotOpenApi, parse
-from wizard.probes.openapi_fetch import DocumentUnavailable, fetch_document
-from wizard.sections import Api
+from wizard.probes.openapi_doc import Document, NotOpenApi, parse
+from wizard.probes.openapi_fetch import DocumentUnavailable, fetch_document, read_document_file
+from wizard.sections import Api, needed_per_probe
 from wizard.sprint import SprintConfig
 
 # The api: fields a document describes; the others (accounts, bounds, logs_command, ...) stay.
@@ -97,12 +97,6 @@ async def propose(op: OpenSprint, where: str, *, base_url: str | None = None,
     return Proposal(where, discover(document, ref), chosen, env)
 
 
-def needed_per_probe(protected_routes: int, resources: int) -> int:
-    """The bound the longest probe needs: auth.protected-routes sends about five requests per
-    operation (user A's own read, no token, garbage, two forged), plus objects and clean-up."""
-    return min(1000, 5 * protected_routes + 2 * resources + 10)
-
-
 def _make_room(data: dict[str, Any]) -> None:
     """Raise api.bounds so a long discovered route list is not cut short (never lowered)."""
     bounds = data["bounds"]
@@ -126,14 +120,9 @@ def _read_file(op: OpenSprint, where: str) -> tuple[bytes, str]:
     """The file's bytes (refused over the cap before reading) and how sprint.yaml names it."""
     path = Path(where).expanduser()
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UsageError(f"{where}: cannot read the document ({exc.strerror or exc}); give a "
-                         "file or an http(s) URL") from None
-    if size > DOCUMENT_CAP:
-        raise UsageError(f"{where}: {size / 2**20:.1f} MiB, over the {DOCUMENT_CAP // 2**20} MiB "
-                         "cap for an OpenAPI document")
-    data = path.read_bytes()
+        data = read_document_file(path, where)
+    except DocumentUnavailable as exc:
+        raise UsageError(f"{exc}; give a file or an http(s) URL") from None
     try:
         ref = Path(path.resolve()).relative_to(op.sprint.root.resolve())
     except ValueError:

@@ -1,7 +1,9 @@
-"""Fetching the product's OpenAPI document over HTTP, read at most up to the cap: `api discover`
-and the checks that compare responses with the document both come through here."""
+"""Reading the product's OpenAPI document, from a file or over HTTP, never past the cap: `api
+discover` and the checks that compare responses with the document both come through here."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import httpx
 
@@ -12,6 +14,18 @@ ACCEPT = {"Accept": "application/json, application/yaml;q=0.9, */*;q=0.1"}
 
 class DocumentUnavailable(ValueError):
     """One line: which URL, and why it gave no document."""
+
+
+def read_document_file(path: Path, where: str) -> bytes:
+    """The file's bytes, refused over the cap before it is read; `where` names it in errors."""
+    try:
+        size = path.stat().st_size
+        if size > DOCUMENT_CAP:
+            raise DocumentUnavailable(f"{where}: {size / 2**20:.1f} MiB, over the "
+                                      f"{DOCUMENT_CAP // 2**20} MiB cap for an OpenAPI document")
+        return path.read_bytes()
+    except OSError as exc:
+        raise DocumentUnavailable(f"{where}: cannot read the document ({exc.strerror or exc})") from None
 
 
 async def fetch_document(http: httpx.AsyncClient, url: str) -> bytes:

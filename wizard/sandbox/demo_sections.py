@@ -11,7 +11,6 @@ import json
 import secrets
 from pathlib import Path
 
-from wizard.application.discover_api import needed_per_probe
 from wizard.probes.openapi_discover import discover, resolve
 from wizard.probes.openapi_doc import parse
 from wizard.sandbox import product as facts
@@ -25,6 +24,7 @@ from wizard.sections import (
     Monitoring,
     Release,
     Watch,
+    needed_per_probe,
 )
 
 BOB = "u_1002"  # test user B: ai.tool-misuse asks for his order as user A

@@ -17,6 +17,7 @@ from wizard.application.open_sprint import OpenSprint
 from wizard.errors import LaunchReadyError
 from wizard.sections import Api
 from wizard.tui.screens.dialogs import Dialog
+from wizard.vault import screen_text
 
 
 class DiscoverDialog(Dialog[Api]):
@@ -62,14 +63,16 @@ class DiscoverDialog(Dialog[Api]):
         await self._show(proposal)
 
     async def _show(self, proposal: Proposal) -> None:
-        self.query_one("#found", Static).update("\n".join(describe(proposal, self.op.config)))
+        self.query_one("#found", Static).update(
+            "\n".join(map(screen_text, describe(proposal, self.op.config))))
         body = self.query_one("#body")
         await body.remove_children(".asked")
         widgets: list[Widget] = []
         for number, question in enumerate(proposal.questions):
             named = all(choice in question.prompt for choice in question.choices)
             hint = "" if named else f" ({' / '.join(question.choices)})"
-            widgets.append(Static(f"{question.prompt}{hint}", classes="question asked", markup=False))
+            widgets.append(Static(screen_text(f"{question.prompt}{hint}"), classes="question asked",
+                                  markup=False))
             field = Input(question.default or "", placeholder="empty: leave unset",
                           id=f"answer-{number}", classes="asked")
             field.cursor_blink = False
