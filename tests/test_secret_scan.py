@@ -151,15 +151,6 @@ def test_not_a_repo_is_an_error_not_a_crash(tmp_path, monkeypatch):
     assert "git is not installed" in scan_history(tmp_path).error
 
 
-def test_large_file_is_bounded(tmp_path):
-    from tests.secret_corpus import git
-    git(tmp_path, "init", "-q")
-    key = planted_keys(random.Random(2))[0]
-    (tmp_path / "big.txt").write_text("a" * 200 + "\n" + key.line + "\n")
-    scan = scan_worktree(tmp_path, max_bytes=100)
-    assert scan.truncated == ["big.txt"] and scan.matches == []
-
-
 def test_allowlist_file(tmp_path):
     path = tmp_path / "secrets-allowlist.yaml"
     assert load_allowlist(path) == {}

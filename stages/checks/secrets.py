@@ -8,7 +8,9 @@ auth.token-in-local-storage.
 One working-tree scan and one history walk per run (stages.per_run.once), in a thread. One
 finding per provider and key (fingerprint), listing every location; a finding holds the key's
 first 4 characters at most, never the key. Fingerprints in the sprint's secrets-allowlist.yaml
-and lines marked `launch-ready: allow` (or `lr-allow`) are left out.
+and lines marked `launch-ready: allow` (or `lr-allow`) are left out. Every file, and every file's
+added lines in a commit, is scanned whole up to a cap (50 MiB): one over it is named, with its
+size, in the evidence of every finding and turns a pass into a warning.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.probes.secrets.engine import Match
 from wizard.probes.secrets.repo import (
+    Capped,
     HistoryScan,
     RepoScan,
     load_allowlist,
@@ -99,6 +102,29 @@ def key_finding(check: Check, matches: list[Match], where: str, advice: str,
         evidence, remediation=("" if info else advice) + rotation, severity=severity)
 
 
+def _size(n: int) -> str:
+    for unit, name in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
+        if n >= unit:
+            return f"{n // unit} {name}" if n % unit == 0 else f"{n / unit:.1f} {name}"
+    return f"{n} bytes"
+
+
+def cap_evidence(scan: RepoScan | HistoryScan) -> dict:
+    """The cap and what it cut (paths, or commit:path, with their sizes), for every finding."""
+    return {"cap_bytes": scan.cap,
+            "capped": [{"path": c.path, "bytes": c.size} for c in scan.capped[:MAX_LOCATIONS]],
+            "capped_count": len(scan.capped)}
+
+
+def cap_note(cap: int, capped: list[Capped], what: str) -> str:
+    """'scanned the first 50 MiB of 2 file(s): dist/app.js (73.2 MiB), ...', or ''."""
+    if not capped:
+        return ""
+    shown = ", ".join(f"{c.path} ({_size(c.size)})" for c in capped[:3])
+    more = f" and {len(capped) - 3} more" if len(capped) > 3 else ""
+    return f"scanned the first {_size(cap)} of {len(capped)} {what}: {shown}{more}"
+
+
 def _group(matches: list[Match]) -> list[list[Match]]:
     groups: dict[tuple[str, str], list[Match]] = defaultdict(list)
     for m in matches:
@@ -128,17 +154,21 @@ async def _repo(ctx: RunContext, check: Check) -> list[Finding]:
     if (early := _not_run(check, ctx, scan)) is not None:
         return early
     assert isinstance(scan, RepoScan)
+    capped = cap_evidence(scan)
     findings = [key_finding(check, group, "is in the repository at",
                             "Rotate it first, then remove it from the code and read it from the "
-                            "environment (it stays in git history until rewritten). ")
+                            "environment (it stays in git history until rewritten). ", capped)
                 for group in _group(scan.matches)]
     if findings:
         return findings
-    return [check.finding(scan.root, Status.WARN if scan.error else Status.PASS,
+    notes = [note for note in (cap_note(scan.cap, scan.capped, "file(s)"), scan.error) if note]
+    return [check.finding(scan.root, Status.WARN if notes else Status.PASS,
                           f"no secret in {scan.files} file(s) of the working tree"
-                          + (f" ({scan.error})" if scan.error else ""),
-                          {"files": scan.files, "binary_skipped": scan.binary_skipped,
-                           "truncated": scan.truncated})]
+                          + (f" ({'; '.join(notes)})" if notes else ""),
+                          {"files": scan.files, "binary_skipped": scan.binary_skipped, **capped},
+                          remediation=("Files over the cap were scanned in their start only: "
+                                       "check the rest by hand, or keep build output out of git."
+                                       if scan.capped else ""))]
 
 
 # ---------------------------------------------------------------- secrets.git-history
@@ -153,7 +183,8 @@ async def _git_history(ctx: RunContext, check: Check) -> list[Finding]:
     assert isinstance(history, HistoryScan)
     in_head = {m.fingerprint for m in worktree.matches} if isinstance(worktree, RepoScan) else set()
     gone = [m for m in history.matches if m.fingerprint not in in_head]
-    extra = {"history_incomplete": history.incomplete} if history.incomplete else {}
+    extra = {**({"history_incomplete": history.incomplete} if history.incomplete else {}),
+             **cap_evidence(history)}
     findings = [key_finding(check, group, "was deleted from the code but is still in git history at",
                             "Anyone with a clone has it: rotate it (rewriting history does not "
                             "un-leak it). ", extra)
@@ -161,10 +192,14 @@ async def _git_history(ctx: RunContext, check: Check) -> list[Finding]:
     if findings:
         return findings
     subject = ctx.config.repo.path or "repo"
-    return [check.finding(subject, Status.WARN if history.incomplete else Status.PASS,
+    notes = [note for note in (cap_note(history.cap, history.capped, "file(s) in history"),
+                               history.incomplete) if note]
+    return [check.finding(subject, Status.WARN if notes else Status.PASS,
                           f"no deleted secret in {history.commits} commit(s) of history"
-                          + (f" ({history.incomplete})" if history.incomplete else ""),
-                          {"commits": history.commits})]
+                          + (f" ({'; '.join(notes)})" if notes else ""),
+                          {"commits": history.commits, **extra},
+                          remediation=("A file's added lines over the cap were scanned in their "
+                                       "start only (commit:path above)." if history.capped else ""))]
 
 
 # ---------------------------------------------------------------- secrets.env-committed
@@ -252,3 +287,5 @@ REPO_CHECKS = (
 )
 STAGE1_CHECKS = tuple(c for c in REPO_CHECKS if c.stage == 1)
 STAGE2_CHECKS = tuple(c for c in REPO_CHECKS if c.stage == 2)
+
+CHECKS = REPO_CHECKS  # for stages.registry
