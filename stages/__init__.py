@@ -6,6 +6,7 @@ import fnmatch
 from collections.abc import Iterable
 
 from stages import (
+    registry,
     s1_audit,
     s2_auth,
     s3_edge,
@@ -24,7 +25,7 @@ STAGES: tuple[Stage, ...] = tuple(
 )
 
 __all__ = ["STAGES", "Check", "Deliverable", "ManualItem", "Stage", "get_stage",
-           "select_checks", "manual_findings", "sprint_findings", "manual_item", "is_manual",
+           "select_checks", "select_ids", "manual_findings", "sprint_findings", "manual_item", "is_manual",
            "stage_done", "sprint_done"]
 
 
@@ -34,29 +35,30 @@ def get_stage(number: int) -> Stage:
     return STAGES[number - 1]
 
 
-def all_checks() -> list[Check]:
-    return [c for s in STAGES for c in s.checks]
-
-
-def select_checks(stages: Iterable[int] = (), only: Iterable[str] = ()) -> list[Check]:
-    """The checks of the chosen stages (all when none), narrowed to `only` ids when given.
+def select_ids(stages: Iterable[int] = (), only: Iterable[str] = ()) -> list[str]:
+    """The ids of the chosen stages' checks (all when none), narrowed to `only` when given;
+    nothing is imported, so a face can count and validate before the work starts.
 
     An `only` entry may be a glob (`secrets.*`), so CI can name a family of checks.
     """
     numbers = list(stages)
     for n in numbers:
         get_stage(n)
-    checks = [c for c in all_checks() if not numbers or c.stage in numbers]
+    ids = [cid for cid in registry.ORDER if not numbers or registry.STAGE_OF[cid] in numbers]
     wanted = list(only)
     if wanted:
-        known = {c.id for c in all_checks()}
         for pattern in wanted:
-            if not fnmatch.filter(known, pattern):
+            if not fnmatch.filter(registry.ORDER, pattern):
                 raise UsageError(
-                    f"unknown check id {pattern!r}; known ids: {', '.join(sorted(known))}"
+                    f"unknown check id {pattern!r}; known ids: {', '.join(sorted(registry.ORDER))}"
                 )
-        checks = [c for c in checks if any(fnmatch.fnmatchcase(c.id, p) for p in wanted)]
-    return checks
+        ids = [cid for cid in ids if any(fnmatch.fnmatchcase(cid, p) for p in wanted)]
+    return ids
+
+
+def select_checks(stages: Iterable[int] = (), only: Iterable[str] = ()) -> list[Check]:
+    """select_ids' checks, importing only the modules that define them."""
+    return registry.load(select_ids(stages, only))
 
 
 def manual_findings(config: SprintConfig, progress: Progress, stages: Iterable[int] = ()) -> list[Finding]:
@@ -70,7 +72,7 @@ def manual_findings(config: SprintConfig, progress: Progress, stages: Iterable[i
 
 def sprint_findings(config: SprintConfig, progress: Progress) -> list[Finding]:
     """Everything known about the sprint: the last automated results plus the manual items."""
-    order = {c.id: i for i, c in enumerate(all_checks())}
+    order = {cid: i for i, cid in enumerate(registry.ORDER)}
     automated = sorted(progress.findings(), key=lambda f: (f.stage, order.get(f.id, 99), f.subject))
     return automated + manual_findings(config, progress)
 
@@ -91,8 +93,8 @@ def stage_done(progress: Progress, number: int) -> tuple[int, int]:
     """(done, total) items of a stage: a check is done once it ran, a manual item once answered."""
     stage = get_stage(number)
     ran = {f.id for f in progress.findings()}
-    done = sum(c.id in ran for c in stage.checks) + sum(m.id in progress.manual for m in stage.manual)
-    return done, len(stage.checks) + len(stage.manual)
+    done = sum(cid in ran for cid in stage.check_ids) + sum(m.id in progress.manual for m in stage.manual)
+    return done, len(stage.check_ids) + len(stage.manual)
 
 
 def sprint_done(progress: Progress) -> tuple[int, int]:

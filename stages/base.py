@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from stages import registry
 from wizard.engine import RunContext
 from wizard.findings import Finding, Severity, Status
 from wizard.sprint import ManualAnswer
@@ -89,6 +90,15 @@ class Stage:
     title: str
     goal: str
     failure_signals: tuple[str, ...]
-    checks: tuple[Check, ...] = ()
     manual: tuple[ManualItem, ...] = ()
     deliverables: tuple[Deliverable, ...] = field(default_factory=tuple)
+
+    @property
+    def check_ids(self) -> tuple[str, ...]:
+        """The stage's automated checks, by id: known without importing them."""
+        return registry.ids_of_stage(self.number)
+
+    @property
+    def checks(self) -> tuple[Check, ...]:
+        """The stage's Check objects (imports the modules that define them)."""
+        return tuple(registry.load(self.check_ids))

@@ -1,10 +1,6 @@
 """Stage 1: quick audit. Find the launch blockers in under half a day."""
 
 from stages.base import Deliverable, ManualItem, Stage
-from stages.checks.bundle import BUNDLE_CHECKS
-from stages.checks.email import STAGE1_CHECKS as EMAIL_CHECKS
-from stages.checks.secrets import STAGE1_CHECKS as SECRET_STAGE1
-from stages.checks.web import STAGE1_CHECKS as WEB_CHECKS
 from wizard.findings import Severity
 
 STAGE = Stage(
@@ -17,7 +13,6 @@ STAGE = Stage(
         "Production settings live in someone's laptop or a dashboard nobody else can open.",
         "There is no monitoring, so the first outage report would come from a customer.",
     ),
-    checks=(*WEB_CHECKS, *EMAIL_CHECKS, *BUNDLE_CHECKS, *SECRET_STAGE1),
     manual=(
         ManualItem("audit.deploy-map", 1,
                    "Every place the product runs is listed (hosting, database, model API, email, analytics)",

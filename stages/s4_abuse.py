@@ -1,9 +1,6 @@
 """Stage 4: test abuse paths. See how the chatbot behaves when someone tries to break it."""
 
 from stages.base import Deliverable, ManualItem, Stage
-from stages.checks.ai import AI_CHECKS
-from stages.checks.api_abuse import API_STAGE4_CHECKS, BURST_CHECKS
-from stages.checks.api_injection import INJECTION_CHECKS
 
 STAGE = Stage(
     number=4,
@@ -15,7 +12,6 @@ STAGE = Stage(
         "One client can send unlimited chat requests and run up the model bill.",
         "Errors show stack traces, keys or raw provider messages to users.",
     ),
-    checks=(*API_STAGE4_CHECKS, *INJECTION_CHECKS, *AI_CHECKS, *BURST_CHECKS),
     manual=(
         ManualItem("abuse.cost-cap", 4,
                    "The model provider account has a spending cap and an alert",

@@ -1,8 +1,6 @@
 """Stage 5: observability and uptime. Know about an outage before customers do."""
 
 from stages.base import Deliverable, ManualItem, Stage
-from stages.checks.ops import OPS_CHECKS
-from stages.checks.ops_monitoring import OPS_MONITORING_CHECKS
 from wizard.findings import Severity
 
 STAGE = Stage(
@@ -15,7 +13,6 @@ STAGE = Stage(
         "Alerts go to an inbox nobody watches at night.",
         "Nobody knows the p95 latency of a chat answer.",
     ),
-    checks=OPS_MONITORING_CHECKS + OPS_CHECKS,
     manual=(
         ManualItem("ops.external-monitor", 5,
                    "Which external monitor watches which URL, at which interval",

@@ -1,7 +1,6 @@
 """Stage 6: production deployment and release control. Ship without heroics."""
 
 from stages.base import Deliverable, ManualItem, Stage
-from stages.checks.release import RELEASE_CHECKS
 from wizard.findings import Severity
 
 STAGE = Stage(
@@ -14,7 +13,6 @@ STAGE = Stage(
         "Nobody has rolled back a release, so nobody knows if it works.",
         "Database changes ship without a backup that was ever restored.",
     ),
-    checks=RELEASE_CHECKS,
     manual=(
         ManualItem("release.repeatable-deploy", 6,
                    "A deploy is one documented command or pipeline anyone on the team can run",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import socket
 
-from stages import s3_edge as edge
+from stages.checks.dns_resolves import DNS_RESOLVES
 from stages.checks import bundle as bundle_checks
 from stages.checks import email as email_checks
 from stages.checks import web as web_checks
@@ -18,7 +18,6 @@ from wizard.net import NetContext
 from wizard.sprint import Email, Sprint, SprintConfig, Target
 
 TYPO = "acme.exmaple"  # the sandbox's resolver answers NXDOMAIN for it, as the internet would
-DNS_RESOLVES = next(c for c in edge.STAGE.checks if c.id == "dns.resolves")
 CHECKS = [*web_checks.STAGE1_CHECKS, *email_checks.STAGE1_CHECKS, *bundle_checks.BUNDLE_CHECKS, DNS_RESOLVES,
           *web_checks.STAGE3_CHECKS]
 

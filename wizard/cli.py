@@ -8,7 +8,6 @@ is a bug: one line naming the log that holds the traceback, exit 4.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import traceback
 from pathlib import Path
@@ -18,6 +17,13 @@ from wizard.errors import LaunchReadyError, UsageError
 from wizard.vault import mask, redact
 
 EXIT_OK, EXIT_BLOCKERS, EXIT_USAGE, EXIT_ENV, EXIT_BUG = 0, 1, 2, 3, 4
+
+
+def _run_async(coroutine):
+    """asyncio.run, imported here: `--version` and `--help` never load asyncio (~70 ms)."""
+    import asyncio
+
+    return asyncio.run(coroutine)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -216,7 +222,7 @@ def _run_checks(args, op) -> int:
     import stages
     from wizard.application.checks import RENDERERS, CheckFinished, CheckProgress, check_report
 
-    checks = stages.select_checks(args.stage, args.only)  # validates --stage / --only first
+    checks = stages.select_ids(args.stage, args.only)  # validates --stage / --only first
     if args.save:
         op.sprint.locked().acquire()
     try:
@@ -236,7 +242,7 @@ def _run_checks(args, op) -> int:
                 return
             print(f"\r{line[:60]:<60}", end="", file=sys.stderr)
 
-        report = asyncio.run(check_report(op, stage_numbers=args.stage, only=args.only,
+        report = _run_async(check_report(op, stage_numbers=args.stage, only=args.only,
                                           on_event=on_event, save=args.save))
         if show_progress and checks:
             print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
@@ -262,11 +268,11 @@ def _plan(args) -> int:
     from wizard.application.fixes import fixes_to_plan, make_plan
 
     op = _load(args.sprint)
-    fixes = args.fix or asyncio.run(fixes_to_plan(op, _step))
+    fixes = args.fix or _run_async(fixes_to_plan(op, _step))
     if not fixes:
         print(NOTHING_TO_FIX)
         return EXIT_OK
-    plan = asyncio.run(make_plan(op, fixes))
+    plan = _run_async(make_plan(op, fixes))
     if args.format == "json":
         print(redact(json.dumps(plan.model_dump(mode="json", by_alias=True), indent=2)))
     else:
@@ -296,17 +302,17 @@ def _apply(args) -> int:
     op = _load(args.sprint)
     with op.sprint.locked():
         if args.finish:
-            result = asyncio.run(finish(op, args.finish, _step))
+            result = _run_async(finish(op, args.finish, _step))
         else:
-            fixes = args.fix or asyncio.run(fixes_to_plan(op, _step, save=True))
+            fixes = args.fix or _run_async(fixes_to_plan(op, _step, save=True))
             if not fixes:
                 print(NOTHING_TO_FIX)
                 return EXIT_OK
-            plan = asyncio.run(make_plan(op, fixes))
+            plan = _run_async(make_plan(op, fixes))
             print(redact(_plan_text(plan)))
             if plan.empty:
                 return EXIT_OK
-            result = asyncio.run(apply_fixes(op, plan, _step))
+            result = _run_async(apply_fixes(op, plan, _step))
     return _report_change(result, "applied")
 
 
@@ -317,7 +323,7 @@ def _rollback(args) -> int:
         raise UsageError("rollback changes the live zone: add --yes")
     op = _load(args.sprint)
     with op.sprint.locked():
-        result = asyncio.run(rollback(op, args.change, force=args.force, on_step=_step))
+        result = _run_async(rollback(op, args.change, force=args.force, on_step=_step))
     return _report_change(result, "rolled-back")
 
 
@@ -432,7 +438,7 @@ def _verify_token(op) -> int:
 
     if os.environ.get("CLOUDFLARE_API_KEY") or os.environ.get("CLOUDFLARE_EMAIL"):
         print("note: CLOUDFLARE_EMAIL / CLOUDFLARE_API_KEY are set and ignored (tokens only)")
-    checked = asyncio.run(verify_token(op))
+    checked = _run_async(verify_token(op))
     if checked.report.rejected:
         raise EnvironmentProblem(f"Cloudflare rejected the token from {checked.secret.source} "
                                  f"({checked.secret.masked}); " + checked.recipe)

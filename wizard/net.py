@@ -12,18 +12,11 @@ import asyncio
 import contextvars
 import ssl
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
-
-import dns.asyncresolver
-import dns.exception
-import dns.nameserver
-import dns.rdatatype
-import dns.resolver
-import httpcore
-import httpx
+from typing import TYPE_CHECKING
 
 from wizard.addresses import (
     ConnectTo,
@@ -35,6 +28,12 @@ from wizard.addresses import (
 )
 from wizard.errors import UsageError
 from wizard.sprint import Network
+
+if TYPE_CHECKING:
+    import dns.asyncresolver
+    import dns.rdatatype
+    import dns.resolver
+    import httpx
 
 
 class NetRefused(Exception):
@@ -101,49 +100,6 @@ CURRENT_CHECK: contextvars.ContextVar[str | None] = contextvars.ContextVar("curr
 LOOKUP_S: contextvars.ContextVar[float | None] = contextvars.ContextVar("lookup_s", default=None)
 
 
-class _ResolvingBackend(httpcore.AsyncNetworkBackend):
-    """Connects where `connect_to` and the sprint's resolver say, not where the OS would."""
-
-    def __init__(self, net: NetContext):
-        self._net = net
-        self._inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-        target_host, target_port = self._net.route(host, port)
-        started = time.perf_counter()
-        addresses = await self._net.addresses(target_host)
-        LOOKUP_S.set(time.perf_counter() - started)
-        last: Exception | None = None
-        for address in addresses:
-            try:
-                return await self._inner.connect_tcp(
-                    address, target_port, timeout=timeout, local_address=local_address,
-                    socket_options=socket_options,
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last = exc
-        raise last or httpcore.ConnectError(f"{host} has no address")
-
-    async def connect_unix_socket(self, *args, **kwargs):  # pragma: no cover - never used
-        raise httpcore.ConnectError("unix sockets are not used")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-class _Transport(httpx.AsyncHTTPTransport):
-    """httpx's transport over a pool that uses our backend (httpx has no public knob for it)."""
-
-    def __init__(self, net: NetContext, ssl_context: ssl.SSLContext):
-        super().__init__(verify=ssl_context, retries=0)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=20,
-            max_keepalive_connections=10,
-            network_backend=_ResolvingBackend(net),
-        )
-
-
 class NetContext:
     """Built once per run; `async with` it to close the HTTP client."""
 
@@ -164,17 +120,26 @@ class NetContext:
             ca = base_dir / ca
         self.ca_bundle = ca
         self.base_dir = base_dir  # the sprint directory: relative paths in the config start here
-        self.ssl_context = build_ssl_context(ca)
-        self.resolver = self._build_resolver()
-        self.http = httpx.AsyncClient(
-            transport=_Transport(self, self.ssl_context),
-            timeout=httpx.Timeout(self.timeout_s),
-            follow_redirects=False,
-            headers={"User-Agent": "launch-ready (launch readiness check)"},
-            event_hooks={"request": [self._guard_request]},
-        )
+        if ca is not None:
+            self.ssl_context  # noqa: B018 - a CA the user named that cannot be used is said now
 
-    def _build_resolver(self) -> dns.asyncresolver.Resolver:
+    # Built on first use: a run of the repository checks alone never loads httpx or dnspython,
+    # nor reads the system trust store (DESIGN.md: start-up per check family).
+    @cached_property
+    def ssl_context(self) -> ssl.SSLContext:
+        return build_ssl_context(self.ca_bundle)
+
+    @cached_property
+    def http(self) -> httpx.AsyncClient:
+        from wizard.net_http import client
+
+        return client(self, self._guard_request)
+
+    @cached_property
+    def resolver(self) -> dns.asyncresolver.Resolver:
+        import dns.asyncresolver
+        import dns.nameserver
+
         if self.nameservers:
             resolver = dns.asyncresolver.Resolver(configure=False)
             resolver.nameservers = [
@@ -194,7 +159,8 @@ class NetContext:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self.http.aclose()
+        if "http" in self.__dict__:  # only a client that was built
+            await self.http.aclose()
 
     async def post_alert(self, url: str, payload: dict) -> httpx.Response:
         """The one request allowed outside the sprint's domain: a single test alert POSTed to the
@@ -202,11 +168,11 @@ class NetContext:
         is usually elsewhere. One bounded request: it spends the run's budget, keeps the trust
         store, resolver and connect_to, follows no redirect and has the network timeout. The URL
         is a secret (the keyring's alert-webhook), so it is never named in the budget's message."""
+        from wizard.net_http import client
+
         self._spend("POST to the alert webhook")
-        async with httpx.AsyncClient(transport=_Transport(self, self.ssl_context),
-                                     timeout=httpx.Timeout(self.timeout_s), follow_redirects=False,
-                                     headers=self.http.headers) as client:
-            return await client.post(url, json=payload)
+        async with client(self) as alert_client:
+            return await alert_client.post(url, json=payload)
 
     # scope and budget
     def check_scope(self, host: str) -> None:
@@ -232,6 +198,8 @@ class NetContext:
 
         Raises dnspython's NXDOMAIN, NoAnswer, LifetimeTimeout, NoNameservers as they are, so
         callers can tell "no such name" from "no answer in time"."""
+        import dns.rdatatype
+
         self.budget.spend(f"DNS {name} {dns.rdatatype.to_text(dns.rdatatype.from_text(str(rdtype)))}")
         return await self.resolver.resolve(name, rdtype, search=False, raise_on_no_answer=True)
 
@@ -244,6 +212,10 @@ class NetContext:
 
     async def addresses(self, host: str) -> list[str]:
         """IP addresses for a connection: literal, or A then AAAA from the sprint's resolver."""
+        import dns.exception
+        import dns.resolver
+        import httpcore
+
         bare = host.strip("[]")
         if is_ip(bare):
             return [bare]

@@ -4,7 +4,6 @@ JUnit for CI (code scanning alerts, test tabs)."""
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
@@ -147,6 +146,8 @@ _JUNIT_OUTCOME = {Status.FAIL: "failure", Status.ERROR: "error",
 
 def render_junit(report: dict[str, Any]) -> str:
     """JUnit XML for CI test tabs: a testsuite per stage, a testcase per finding."""
+    import xml.etree.ElementTree as ET  # only this format needs it
+
     findings = [Finding.model_validate(f) for f in report["findings"]]
     root = ET.Element("testsuites", name=f"launch-ready {report['sprint']}")
     for stage in report["stages"]:

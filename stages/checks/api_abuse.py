@@ -575,3 +575,5 @@ BURST_CHECKS = (
                       "degradation, reading Retry-After and RateLimit headers, then one recovery "
                       "request; logins use a wrong password for user A's test login (OWASP API4:2023)."),
 )
+
+CHECKS = (*API_STAGE4_CHECKS, *BURST_CHECKS)  # for stages.registry

@@ -376,3 +376,5 @@ API_ACCOUNT_CHECKS = (
                       "signing up with A's e-mail and a new one at api.signup (staging, local or a "
                       "confirmed production): the same status and body (ids and numbers aside)."),
 )
+
+CHECKS = API_ACCOUNT_CHECKS  # for stages.registry

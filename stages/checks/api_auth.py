@@ -288,3 +288,5 @@ API_STAGE2_CHECKS = (
                       "X-User-Role headers and ?admin=true, ?role=admin, ?debug=1: 401/403 "
                       "every time (OWASP API5:2023)."),
 )
+
+CHECKS = API_STAGE2_CHECKS  # for stages.registry

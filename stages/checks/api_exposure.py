@@ -151,3 +151,5 @@ API_EXPOSURE_CHECKS = (
                       "whose slot is user A's own id (path_values me:...) is read with user B's id "
                       "and must not show user B's record (OWASP API3:2023)."),
 )
+
+CHECKS = API_EXPOSURE_CHECKS  # for stages.registry

@@ -143,3 +143,5 @@ INJECTION_CHECKS = (
                       "'1'='1 x');-- and {{7*7}}. A 5xx the baseline did not give, or a database "
                       "error, stack trace or debug page in the answer, fails (OWASP API8:2023)."),
 )
+
+CHECKS = INJECTION_CHECKS  # for stages.registry

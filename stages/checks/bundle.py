@@ -67,3 +67,5 @@ BUNDLE_CHECKS = (
           description=f"Reads target.pages, up to {MAX_SCRIPTS} scripts they load from the domain "
                       "and the scripts' source maps, and scans them for keys."),
 )
+
+CHECKS = BUNDLE_CHECKS  # for stages.registry

@@ -93,3 +93,5 @@ CAA = Check(
     description="The apex's CAA set: none warns (any CA may issue); a set that does not allow "
                 "Universal SSL's CAs (letsencrypt.org, pki.goog, ssl.com) and the CA of each "
                 "host's current certificate fails as a blocker (renewal would fail).")
+
+CHECKS = (CAA,)  # for stages.registry

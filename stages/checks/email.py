@@ -224,3 +224,5 @@ DKIM = Check(
                 "configured asks a person, suggesting the usual providers' selectors.")
 
 STAGE1_CHECKS = (SPF, DMARC, DKIM)
+
+CHECKS = STAGE1_CHECKS  # for stages.registry

@@ -194,3 +194,5 @@ LOG_CHECKS = (
           "Logging calls in the source that write prompts, bodies or Authorization headers; with "
           "api.logs_command, a chat canary and the test token searched in the product's logs."),
 )
+
+CHECKS = LOG_CHECKS  # for stages.registry

@@ -298,3 +298,5 @@ OPS_CHECKS = (
           description="One labelled test alert through monitoring.alert; a person confirms receipt "
                       "(ops.alert-received)."),
 )
+
+CHECKS = OPS_CHECKS  # for stages.registry

@@ -113,3 +113,5 @@ OPS_MONITORING = Check(
     description="Which monitoring.urls a Cloudflare health check watches (Pro plan and higher); the "
                 "others need an external monitor, asked in ops.external-monitor.")
 OPS_MONITORING_CHECKS = (OPS_MONITORING,)
+
+CHECKS = OPS_MONITORING_CHECKS  # for stages.registry

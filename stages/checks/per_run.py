@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from stages.base import Check, Probe
 from wizard.engine import RunContext
 from wizard.findings import Finding, Status
 from wizard.net import NetContext
-from wizard.probes.nameservers import Apex, apex_ns
+
+if TYPE_CHECKING:
+    from wizard.probes.nameservers import Apex
 
 T = TypeVar("T")
 
@@ -38,6 +40,8 @@ async def domain_status(ctx: RunContext) -> Apex:
 
     Every check of names under the domain waits for this one question, so a domain that does not
     exist or a resolver that does not answer costs one timeout in the run, not one per check."""
+    from wizard.probes.nameservers import apex_ns  # dnspython: only for runs that ask DNS
+
     return await once(ctx.net, "domain-status",
                       lambda: apex_ns(ctx.net, ctx.config.target.domain))
 

@@ -351,3 +351,5 @@ STALE_AUTH_CACHE = Check(
                 "shared-cache header or cache HIT.")
 
 RELEASE_CHECKS = (SMOKE, PATHS_PRESERVED, ENV_SEPARATION, BUILD_REPRODUCIBLE, STALE_AUTH_CACHE)
+
+CHECKS = RELEASE_CHECKS  # for stages.registry

@@ -522,3 +522,5 @@ STAGE3_CHECKS: tuple[Check, ...] = (
           description="Each page in target.pages loads nothing over http://; a script is a blocker, "
                       "an image can wait."),
 )
+
+CHECKS = (*STAGE1_CHECKS, *STAGE3_CHECKS)  # for stages.registry

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 
 import stages
@@ -35,7 +36,7 @@ async def run_sprint(
     """Run the selected checks through one net context and a fresh run log.
 
     With `save`, the results are recorded into the sprint's progress and saved (under its lock)."""
-    checks = select_checks(stages, only)
+    checks = await asyncio.to_thread(select_checks, stages, only)  # imports: off the event loop
     config = op.config
     log, log_path = open_run_log(op.sprint.logs_dir)
     log.info("run of %d checks on %s: %s", len(checks), config.target.domain,

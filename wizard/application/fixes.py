@@ -3,26 +3,27 @@ after review, re-run the checks that asked for the fixes, and log what really ha
 
 wizard.edge knows the zone; this module adds what only stages know: which checks a fix answers,
 how to run them, and the sprint's change log in progress.yaml.
+
+The Cloudflare SDK and the fix catalogue load inside the functions that use them: the TUI
+imports this module for its first screen, which needs none of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from wizard.application.checks import run_sprint
 from wizard.application.open_sprint import OpenSprint
-from wizard.edge.apply import Outcome, apply_plan
-from wizard.edge.fixes import ALIASES, FIXES, plan_fixes, resolve_fix_ids
 from wizard.edge.journal import ChangeSet, list_change_sets, new_change_id, unfinished, write_json
-from wizard.edge.live_zone import read_live_zone
-from wizard.edge.origin_facts import gather_facts
 from wizard.edge.plan import Change, Plan
-from wizard.edge.rollback import RollbackConflict, recover, rollback_change_set
-from wizard.edge.zone_state import ZoneStateError
 from wizard.errors import EnvironmentProblem, LaunchReadyError, UsageError
 from wizard.findings import Finding, Status
 from wizard.sprint import ChangeLogEntry, Progress, Sprint, now
+
+if TYPE_CHECKING:
+    from wizard.edge.apply import Outcome
 
 Step = Callable[[str], None]
 
@@ -58,6 +59,8 @@ class FixResult:
         """Findings that still fail and still name one of the fixes: what the fix did not fix.
         (A finding failing for another reason, e.g. a host that does not resolve yet, names
         another fix or none, and is not this fix's to answer.)"""
+        from wizard.edge.fixes import ALIASES
+
         return [f for f in self.checks if f.status is Status.FAIL
                 and f.fix is not None and ALIASES.get(f.fix, f.fix) in self.fixes]
 
@@ -73,6 +76,8 @@ def asked_fixes(progress: Progress) -> list[str]:
 
 def fixes_asked_by(findings: list[Finding]) -> list[str]:
     """The fixes failing or warning findings name, in catalogue order."""
+    from wizard.edge.fixes import ALIASES, FIXES
+
     wanted = {ALIASES.get(f.fix, f.fix) for f in findings
               if f.fix and f.is_problem}
     return [fix for fix in FIXES if fix in wanted]
@@ -83,6 +88,8 @@ async def fixes_to_plan(op: OpenSprint, on_step: Step | None = None, *,
     """The fixes the saved results ask for; when no check that can ask for a fix has a saved
     result (a fresh sprint), those checks run first, so `plan` and `apply` are never a dead end.
     Their results are recorded only with `save` (apply does; plan writes nothing)."""
+    from wizard.edge.fixes import FIXES
+
     fix_checks = checks_for(list(FIXES))
     if any(f.id in fix_checks for f in op.progress.findings()):
         return asked_fixes(op.progress)
@@ -93,11 +100,18 @@ async def fixes_to_plan(op: OpenSprint, on_step: Step | None = None, *,
 
 
 def checks_for(fix_ids: list[str]) -> list[str]:
+    from wizard.edge.fixes import FIXES
+
     return list(dict.fromkeys(c for fix in fix_ids for c in FIXES[fix].checks))
 
 
 async def make_plan(op: OpenSprint, fix_ids: list[str]) -> Plan:
     """The plan for these fixes against the live zone; writes nothing anywhere."""
+    from wizard.edge.fixes import plan_fixes, resolve_fix_ids
+    from wizard.edge.live_zone import read_live_zone
+    from wizard.edge.origin_facts import gather_facts
+    from wizard.edge.zone_state import ZoneStateError
+
     try:
         ids = resolve_fix_ids(fix_ids)
     except ValueError as exc:
@@ -116,6 +130,8 @@ async def make_plan(op: OpenSprint, fix_ids: list[str]) -> Plan:
 
 async def apply_fixes(op: OpenSprint, plan: Plan, on_step: Step | None = None) -> FixResult:
     """Snapshot, apply, verify by re-reading, then re-run the checks that asked; log the truth."""
+    from wizard.edge.apply import apply_plan
+
     change_dir = op.sprint.changes_dir / new_change_id()
     async with op.cloudflare() as (client, _net):
         outcome = await apply_plan(plan, client, change_dir, on_step=on_step)
@@ -126,6 +142,8 @@ async def apply_fixes(op: OpenSprint, plan: Plan, on_step: Step | None = None) -
 async def rollback(op: OpenSprint, change_id: str | None, *, force: bool = False,
                    on_step: Step | None = None) -> FixResult:
     """Restore a change set's snapshot; an unfinished one is recovered to its snapshot."""
+    from wizard.edge.rollback import RollbackConflict, recover, rollback_change_set
+
     change = find_change_set(op.sprint, change_id)
     async with op.cloudflare() as (client, _net):
         try:
@@ -140,6 +158,8 @@ async def rollback(op: OpenSprint, change_id: str | None, *, force: bool = False
 
 async def finish(op: OpenSprint, change_id: str, on_step: Step | None = None) -> FixResult:
     """Bring an interrupted change set to its plan's full desired state."""
+    from wizard.edge.rollback import recover
+
     change = find_change_set(op.sprint, change_id)
     if change.state != "unfinished":
         raise UsageError(f"change set {change.id} is {change.state}, not unfinished")

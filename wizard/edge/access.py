@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import cloudflare
-
-from wizard.edge.client import build_client
 from wizard.net import NetContext
+
+if TYPE_CHECKING:
+    import cloudflare
 
 # (dashboard permission group, what it is for), in the order Cloudflare's token form lists them
 READS = [
@@ -77,12 +78,16 @@ class TokenReport:
 async def check_token(token: str, zone: str, net: NetContext, api_base_url: str | None,
                       monitoring: bool = False) -> TokenReport:
     """Verify the token, then try each read the sprint needs (about eight API calls; two more
-    with `monitoring`)."""
+    with `monitoring`). The SDK loads here: the credentials screen opens without it."""
+    from wizard.edge.client import build_client
+
     client = build_client(token, net, api_base_url)
     return await asyncio.to_thread(_check, client, zone, monitoring)
 
 
 def _check(client: cloudflare.Cloudflare, zone_name: str, monitoring: bool = False) -> TokenReport:
+    import cloudflare
+
     report = TokenReport(zone=zone_name)
     try:
         verified = client.user.tokens.verify()
@@ -129,6 +134,8 @@ def _check(client: cloudflare.Cloudflare, zone_name: str, monitoring: bool = Fal
 
 
 def _try(call) -> str:
+    import cloudflare
+
     try:
         call()
     except cloudflare.NotFoundError:

@@ -13,12 +13,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes, urljoin, urlsplit
-
-import httpx
 
 from wizard.addresses import in_scope
 from wizard.net import NetContext, NetRefused
+
+if TYPE_CHECKING:
+    import httpx
 
 MAX_SCRIPTS = 20
 MAX_BYTES = 5 * 1024 * 1024
@@ -92,6 +94,8 @@ def _data_url(url: str) -> str:
 
 async def _get(net: NetContext, url: str, out: Shipment) -> tuple[str, httpx.Headers, str] | None:
     """(text, headers, final url) of a GET, redirects followed inside the scope; None on failure."""
+    import httpx  # here: a run whose domain does not resolve never loads it
+
     try:
         async with net.http.stream("GET", url, follow_redirects=True) as response:
             if response.status_code != 200:

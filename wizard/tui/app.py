@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.signal import Signal
 
-from stages import STAGES, select_checks
+from stages import STAGES, registry, select_ids
 from wizard.application.checks import CheckFinished, CheckProgress, CheckStarted, Event, run_sprint
 from wizard.application.fixes import (
     FixResult,
@@ -63,6 +63,10 @@ class LaunchReadyApp(App[int]):
         self.run_progress: Signal[str] = Signal(self, "run-progress")
 
     def on_mount(self) -> None:
+        # The check modules (and checkdmarc, the Cloudflare SDK, the API probes) load in a thread
+        # once the first frame is up, so neither that frame nor the first run waits for them.
+        self.call_after_refresh(self.run_worker, registry.load_all, thread=True, group="preload",
+                                exit_on_error=False)
         if self.start_sprint is not None:
             try:
                 self.open_sprint(self.start_sprint)
@@ -168,10 +172,10 @@ class LaunchReadyApp(App[int]):
         if self.run_state:
             self.notify("A run is already going; its rows update as checks finish.")
             return
-        if not select_checks([stage]):
+        if not select_ids([stage]):
             self.notify(f"Stage {stage} has no automated checks yet: answer its manual items (m).")
             return
-        self._publish(f"running 0/{len(select_checks([stage]))}…")
+        self._publish(f"running 0/{len(select_ids([stage]))}…")
         self.run_worker(self._run(stage), group="checks", exclusive=True, exit_on_error=False)
 
     def _publish(self, state: str) -> None:
@@ -179,7 +183,7 @@ class LaunchReadyApp(App[int]):
         self.run_progress.publish(state)
 
     async def _run(self, stage: int) -> None:
-        total = len(select_checks([stage]))
+        total = len(select_ids([stage]))
         done = 0
         active: dict[str, int] = {}  # running check -> HTTP requests it sent so far
 

@@ -8,7 +8,6 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static, TabbedContent, TabPane
 
-from wizard.application.deliverables import render_deliverables, write_deliverables
 from wizard.errors import LaunchReadyError
 from wizard.tui.session import Session
 from wizard.tui.widgets.title_bar import TitleBar
@@ -32,6 +31,9 @@ class HandoverScreen(Screen):
         self.session = session
 
     def compose(self) -> ComposeResult:
+        # here, not at the top: the templates and report builders are not needed for the first frame
+        from wizard.application.deliverables import render_deliverables
+
         cfg = self.session.config
         yield TitleBar(f"launch-ready · {cfg.name} · handover preview", "w write · esc back")
         yield Static("Preview: nothing is written until you press w.", id="handover-status",
@@ -50,6 +52,8 @@ class HandoverScreen(Screen):
         yield Footer()
 
     def action_write(self) -> None:
+        from wizard.application.deliverables import write_deliverables
+
         status = self.query_one("#handover-status", Static)
         try:
             paths = write_deliverables(self.session)

@@ -21,7 +21,6 @@ from textual.widgets import Button, Footer, Static
 from wizard.errors import LaunchReadyError
 from wizard.sections import Api, Monitoring, Release
 from wizard.sprint import CloudflareConfig, Email, Network, RateLimit, Repo, SprintConfig, Target
-from wizard.tui.screens.discover import DiscoverDialog
 from wizard.tui.setup_rules import (
     check_canonical,
     check_domain,
@@ -218,6 +217,8 @@ class SetupScreen(Screen):
 
     def action_discover(self) -> None:
         """Fill the api fields from the product's OpenAPI document (DiscoverDialog)."""
+        from wizard.tui.screens.discover import DiscoverDialog  # the API probes load on use
+
         if self.config is None:
             self.refuse("save the new sprint first; then its OpenAPI document can be read")
             return
