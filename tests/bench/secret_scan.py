@@ -1,16 +1,22 @@
-"""Our secret scanner against detect-secrets (all plugins, `scan --no-verify`) on the same files in
-the same run: a generated git repository and a minified ~3.5 MB bundle with planted keys of every
-rule (tests/secret_corpus.py), then a clean corpus (copies of installed site-packages of our own
-dependencies) for false positives.
+"""Our secret scan against detect-secrets, both as whole processes (start-up included), on the
+same repositories in the same run, as a new user would time them:
 
-Times: ours in-process (wizard.probes.secrets); detect-secrets as its CLI, with its start-up
-(measured alone and printed). Recall: a planted key counts as found by ours when a match has its
-fingerprint; by detect-secrets when a result has its hashed_secret (sha1 of the value) or, in
-multi-line files, a result sits on the key's line.
+- ours: `launch-ready check SPRINT --only 'secrets.*' --format json` (working tree, git history,
+  committed .env files, public env prefixes, localStorage tokens; secrets.client-bundle asks
+  the system resolver about a .invalid domain, which answers NXDOMAIN at once, and skips);
+- detect-secrets: `detect-secrets scan --no-verify` in the repository (all plugins, every file
+  git tracks).
 
-Timing: the repository and the bundle are scanned three times by ours and the best run is
-kept; detect-secrets gets three runs on the repository (best kept) and one on the bundle (it
-takes seconds there). Best-of-three keeps the figures steady on a busy machine.
+Repositories (all generated here, keys random in the right format: tests/secret_corpus.py):
+1. the labelled repository (source, package-lock.json, planted keys and decoys) holding a
+   committed ~3.5 MB minified bundle with its own planted keys, one at ~84% of the file;
+2. a clean repository (copies of installed site-packages of our dependencies) for false
+   positives.
+
+Recall: a planted key counts as found by ours when a finding has its fingerprint; by
+detect-secrets when a result has its hashed_secret (sha1 of the value) or, in multi-line files,
+a result sits on the key's line. Times are the best of three runs of each, alternating. The
+figures for the README are the ratio lines.
 
 Run: python tests/bench/secret_scan.py
 """
@@ -32,49 +38,66 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.secret_corpus import build_bundle, build_repo, git  # noqa: E402
-from wizard.probes.secrets.engine import scan_text  # noqa: E402
-from wizard.probes.secrets.repo import scan_history, scan_worktree  # noqa: E402
 
-DETECT = shutil.which("detect-secrets", path=str(Path(sys.executable).parent)) or shutil.which(
-    "detect-secrets")
+BIN = Path(sys.executable).parent
+DETECT = shutil.which("detect-secrets", path=str(BIN)) or shutil.which("detect-secrets")
+OURS = shutil.which("launch-ready", path=str(BIN)) or shutil.which("launch-ready")
 CLEAN_PACKAGES = ("httpx", "httpcore", "idna", "yaml", "jinja2", "dns", "keyring", "h11")
 FILLER_FILES = 150
-
-
 RUNS = 3
 
 
-def best(work, runs: int = RUNS):
-    """(best time, result of the last run) over `runs` runs of work()."""
-    times = []
+def timed(argv: list[str], cwd: Path) -> tuple[float, str]:
+    started = time.perf_counter()
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=900)
+    elapsed = time.perf_counter() - started
+    if proc.returncode not in (0, 1):  # 1: ours found blockers
+        sys.exit(f"{argv[0]} failed ({proc.returncode}): {proc.stderr.strip()[:400]}")
+    return elapsed, proc.stdout
+
+
+def side_by_side(ours_argv: list[str], theirs_argv: list[str], cwd: Path,
+                 runs: int = RUNS) -> tuple[float, str, float, str]:
+    """Best of `runs` whole-process runs of each, alternating so load hits both alike."""
+    ours, theirs = [], []
     for _ in range(runs):
-        started = time.perf_counter()
-        result = work()
-        times.append(time.perf_counter() - started)
-    return min(times), result
+        ours.append(timed(ours_argv, cwd))
+        theirs.append(timed(theirs_argv, cwd))
+    best_ours, best_theirs = min(ours), min(theirs)
+    return best_ours[0], ours[-1][1], best_theirs[0], theirs[-1][1]
 
 
-def detect_secrets(cwd: Path, files: list[str], runs: int = 1) -> tuple[float, dict]:
-    def once() -> str:
-        return subprocess.run([DETECT, "scan", "--no-verify", *files], cwd=cwd, capture_output=True,
-                              text=True, check=True, timeout=900).stdout
-    elapsed, out = best(once, runs)
-    return elapsed, json.loads(out)["results"]
+def sprint(tmp: Path, name: str, repo: Path) -> Path:
+    """A sprint scanning `repo`, on a domain that does not exist."""
+    folder = tmp / f"sprint-{name}"
+    subprocess.run([OURS, "new", name, "--domain", "bench.invalid", "--no-tui", "--dir", str(folder)],
+                   check=True, capture_output=True, timeout=60)
+    config = folder / "sprint.yaml"
+    config.write_text(config.read_text().replace("  path: null", f"  path: {repo}"))
+    return folder
 
 
-def ds_found(results: dict, planted, where: dict[str, tuple[str, int]] | None = None) -> int:
+def ours_argv(folder: Path) -> list[str]:
+    return [OURS, "check", str(folder), "--only", "secrets.*", "--format", "json"]
+
+
+def theirs_argv() -> list[str]:
+    return [DETECT, "scan", "--no-verify"]
+
+
+def our_fingerprints(report: str) -> list[dict]:
+    return [f for f in json.loads(report)["findings"] if f["evidence"].get("fingerprint")]
+
+
+def ds_found(results: dict, planted, where: dict[str, tuple[str, int]]) -> int:
     hashes = {r["hashed_secret"] for rs in results.values() for r in rs}
     lines = {(name, r["line_number"]) for name, rs in results.items() for r in rs}
-    found = 0
-    for key in planted:
-        sha1 = hashlib.sha1(key.value.encode()).hexdigest()
-        if sha1 in hashes or (where and where.get(key.value) in lines):
-            found += 1
-    return found
+    return sum(hashlib.sha1(k.value.encode()).hexdigest() in hashes or where.get(k.value) in lines
+               for k in planted)
 
 
 def filler(root: Path, rng: random.Random) -> None:
-    """Ordinary source files so the repository has some size (~3.5 MB)."""
+    """Ordinary source files so the repository has some size."""
     words = ["user", "session", "message", "model", "prompt", "stream", "token_count", "limit",
              "config", "request", "response", "chat", "history", "retry", "timeout", "headers"]
     lib = root / "lib"
@@ -119,9 +142,39 @@ def where_planted(root: Path, planted) -> dict[str, tuple[str, int]]:
     return spots
 
 
+def labelled_repo(tmp: Path):
+    rng = random.Random(3)
+    corpus = build_repo(tmp / "repo")
+    filler(corpus.root, rng)
+    lockfile(corpus.root, rng)
+    bundle = corpus.root / "web" / "dist" / "app.min.js"
+    bundle.parent.mkdir(parents=True)
+    bundle_keys = build_bundle(bundle)
+    git(corpus.root, "add", ".")
+    git(corpus.root, "commit", "-q", "-m", "filler and the built bundle")
+    return corpus, bundle, bundle_keys
+
+
+def clean_repo(tmp: Path) -> Path:
+    clean = tmp / "clean"
+    site = Path(__import__("httpx").__file__).resolve().parents[1]
+    for name in CLEAN_PACKAGES:
+        if (site / name).is_dir():
+            shutil.copytree(site / name, clean / name, ignore=shutil.ignore_patterns("__pycache__"))
+    git(clean, "init", "-q")
+    git(clean, "add", ".")
+    git(clean, "commit", "-q", "-m", "clean")
+    return clean
+
+
+def size_of(root: Path) -> tuple[int, int]:
+    files = git(root, "ls-files").splitlines()
+    return len(files), sum((root / f).stat().st_size for f in files)
+
+
 def main() -> None:
-    if DETECT is None:
-        sys.exit("detect-secrets is not installed: pip install -e '.[test]'")
+    if DETECT is None or OURS is None:
+        sys.exit("detect-secrets or launch-ready is not installed: pip install -e '.[test]'")
     tmp = Path(tempfile.mkdtemp(prefix="secret-bench-"))
     try:
         run(tmp)
@@ -130,75 +183,58 @@ def main() -> None:
 
 
 def run(tmp: Path) -> None:
-    rng = random.Random(3)
-    empty = tmp / "empty.txt"
-    empty.write_text("\n")
-    startup, _ = detect_secrets(tmp, ["empty.txt"])
-    print(f"detect-secrets {subprocess.run([DETECT, '--version'], capture_output=True, text=True).stdout.strip()}"
-          f", all plugins, {os.cpu_count()} cores; its start-up alone: {startup:.2f} s")
+    empty = tmp / "empty"
+    empty.mkdir()
+    git(empty, "init", "-q")
+    (empty / "README").write_text("nothing here\n")
+    git(empty, "add", ".")
+    git(empty, "commit", "-q", "-m", "empty")
+    version = subprocess.run([DETECT, "--version"], capture_output=True, text=True).stdout.strip()
+    ours_empty, _, theirs_empty, _ = side_by_side(ours_argv(sprint(tmp, "empty", empty)),
+                                                  theirs_argv(), empty)
+    print(f"detect-secrets {version}, all plugins; {os.cpu_count()} cores; best of {RUNS} "
+          "whole-process runs each")
+    print(f"start-up (a one-file repository): ours {ours_empty:.3f} s, "
+          f"detect-secrets {theirs_empty:.3f} s")
 
-    # The bundle.
-    bundle = tmp / "bundle.min.js"
-    keys = build_bundle(bundle)
-    ours, matches = best(lambda: scan_text(bundle.read_text(), bundle.name))  # reading included
-    theirs, results = detect_secrets(tmp, [bundle.name])
-    found = {m.fingerprint for m in matches}
-    ours_recall = sum(k.fingerprint in found for k in keys)
-    print(f"\nbundle ({bundle.stat().st_size / 1e6:.1f} MB minified, {len(keys)} planted keys)")
-    print(f"  ours            {ours:7.3f} s   recall {ours_recall}/{len(keys)}")
-    print(f"  detect-secrets  {theirs:7.3f} s   recall {ds_found(results, keys)}/{len(keys)}")
-    print(f"  ours is {theirs / ours:.0f}x faster ({(theirs - startup) / ours:.0f}x without its start-up)")
-
-    # The repository: working tree (same files for both), then history (ours only).
-    corpus = build_repo(tmp / "repo")
-    filler(corpus.root, rng)
-    lockfile(corpus.root, rng)
-    git(corpus.root, "add", ".")
-    git(corpus.root, "commit", "-q", "-m", "filler")
-    files = [name for name in git(corpus.root, "ls-files").splitlines()]
-    size = sum((corpus.root / f).stat().st_size for f in files)
-    ours, tree = best(lambda: scan_worktree(corpus.root))
-    ours_history, history = best(lambda: scan_history(corpus.root))
-    theirs, results = detect_secrets(corpus.root, files, RUNS)
-    found = {m.fingerprint for m in tree.matches}
-    head = corpus.head
-    spots = where_planted(corpus.root, head)
-    print(f"\nrepository working tree ({len(files)} files, {size / 1e6:.1f} MB, {len(head)} planted keys)")
-    print(f"  ours            {ours:7.3f} s   recall {sum(p.fingerprint in found for p in head)}/{len(head)}")
-    print(f"  detect-secrets  {theirs:7.3f} s   recall {ds_found(results, head, spots)}/{len(head)}")
-    print(f"  ours is {theirs / ours:.0f}x faster ({(theirs - startup) / ours:.0f}x without its start-up)")
-    in_history = {m.fingerprint for m in history.matches}
-    print(f"  history ({history.commits} commits): ours {ours_history:.3f} s, recall of keys deleted "
-          f"from HEAD {sum(p.fingerprint in in_history for p in corpus.history)}/{len(corpus.history)}"
-          "; detect-secrets does not read history")
+    corpus, bundle, bundle_keys = labelled_repo(tmp)
+    planted = corpus.head + bundle_keys
+    files, size = size_of(corpus.root)
+    ours, report, theirs, out = side_by_side(ours_argv(sprint(tmp, "labelled", corpus.root)),
+                                             theirs_argv(), corpus.root)
+    found = our_fingerprints(report)
+    fingerprints = {f["evidence"]["fingerprint"] for f in found}
+    results = json.loads(out)["results"]
+    spots = where_planted(corpus.root, planted)
+    deep = bundle_keys[int(len(bundle_keys) * 0.84)]
+    print(f"\nrepository with a committed {bundle.stat().st_size / 1e6:.1f} MB minified bundle "
+          f"({files} files, {size / 1e6:.1f} MB, {len(planted)} planted keys in the tree, "
+          f"{len(corpus.history)} more only in history)")
+    print(f"  ours            {ours:7.3f} s   recall {sum(p.fingerprint in fingerprints for p in planted)}"
+          f"/{len(planted)} (+ history {sum(p.fingerprint in fingerprints for p in corpus.history)}"
+          f"/{len(corpus.history)}); the key at 84% of the bundle: "
+          f"{'found' if deep.fingerprint in fingerprints else 'MISSED'}")
+    print(f"  detect-secrets  {theirs:7.3f} s   recall {ds_found(results, planted, spots)}/{len(planted)}"
+          " (does not read history)")
+    print(f"  ratio ours / detect-secrets: 1/{theirs / ours:.0f} ({ours / theirs:.3f})")
     decoys = {hashlib.sha256(d.encode()).hexdigest()[:12] for d in corpus.decoys}
-    blockers = [m for m in tree.matches if m.fingerprint in decoys and m.severity == "blocker"]
+    blockers = [f for f in found if f["evidence"]["fingerprint"] in decoys and f["severity"] == "blocker"]
     print(f"  decoys reported as blockers by ours: {len(blockers)}")
 
-    # False positives on a clean corpus.
-    clean = tmp / "clean"
-    site = Path(__import__("httpx").__file__).resolve().parents[1]
-    for name in CLEAN_PACKAGES:
-        if (site / name).is_dir():
-            shutil.copytree(site / name, clean / name, ignore=shutil.ignore_patterns("__pycache__"))
-    clean_files = sorted(str(p.relative_to(clean)) for p in clean.rglob("*") if p.is_file())
-    clean_size = sum((clean / f).stat().st_size for f in clean_files)
-    started = time.perf_counter()
-    ours_fp = []
-    for name in clean_files:
-        data = (clean / name).read_bytes()
-        if b"\0" not in data[:8192]:
-            ours_fp.extend(scan_text(data.decode("utf-8", "replace"), name))
-    ours = time.perf_counter() - started
-    theirs, results = detect_secrets(clean, clean_files)
-    theirs_fp = sum(len(rs) for rs in results.values())
-    by_severity = {s: sum(m.severity == s for m in ours_fp) for s in ("blocker", "can-wait", "info")}
-    print(f"\nclean corpus: site-packages {', '.join(CLEAN_PACKAGES)} ({len(clean_files)} files, "
-          f"{clean_size / 1e6:.1f} MB)")
+    clean = clean_repo(tmp)
+    files, size = size_of(clean)
+    ours, report, theirs, out = side_by_side(ours_argv(sprint(tmp, "clean", clean)), theirs_argv(),
+                                             clean)
+    ours_fp = our_fingerprints(report)
+    by_severity = {s: sum(f["severity"] == s for f in ours_fp) for s in ("blocker", "can-wait", "info")}
+    theirs_fp = sum(len(rs) for rs in json.loads(out)["results"].values())
+    print(f"\nclean repository: site-packages {', '.join(CLEAN_PACKAGES)} ({files} files, "
+          f"{size / 1e6:.1f} MB)")
     print(f"  ours            {ours:7.3f} s   false positives {len(ours_fp)} {by_severity}")
-    for m in ours_fp[:10]:
-        print(f"    {m.rule_id} {m.source}:{m.line} {m.preview}")
+    for f in ours_fp[:10]:
+        print(f"    {f['evidence']['rule']} {f['evidence']['locations'][0]} {f['evidence']['preview']}")
     print(f"  detect-secrets  {theirs:7.3f} s   false positives {theirs_fp}")
+    print(f"  ratio ours / detect-secrets: 1/{theirs / ours:.0f} ({ours / theirs:.3f})")
 
 
 if __name__ == "__main__":
