@@ -15,7 +15,7 @@ import pytest
 
 from tests.secret_corpus import decoy_lines, gcp_json, git, pem_key, planted_keys
 from wizard.probes.secrets.engine import scan
-from wizard.probes.secrets.repo import Capped, scan_file, scan_history, scan_worktree
+from wizard.probes.secrets.repo import READ_CHUNK, Capped, scan_file, scan_history, scan_worktree
 from wizard.probes.secrets.stream import OVERLAP, WINDOW, WindowScanner, scan_stream
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -379,3 +379,120 @@ async def test_a_history_blob_over_the_cap_is_named(tmp_path, monkeypatch):
                              f"of 1 file(s) in history: {commit2[:12]}:dump.txt "
                              f"({added / 1024:.1f} KiB))")
     assert after.value not in _dumped(findings) and before.value not in _dumped(findings)
+
+
+def _at(source: str, number: int, line: str, key) -> tuple[str, int, int, str]:
+    """Where `key` is found on `line` (line `number` of `source`): (source, line, column, fp)."""
+    return source, number, line.index(key.value) + 1, key.fingerprint
+
+
+def test_history_hunks_of_every_kind_give_each_key_its_file_line_and_column(tmp_path):
+    """Three commits of -U0 hunks of every shape: removed + added lines, pure additions and
+    pure removals, several hunks in a file, a last line without a line end (removed and added),
+    CRLF lines, a "+++ b/..." line as content, a deleted file, a binary file before a text file,
+    a path with a space: every planted key at its commit, path, line and column, and the same
+    whatever the size of the pieces git's output is read in."""
+    root = _repo(tmp_path / "repo")
+    keys = {k.rule: k for k in planted_keys(random.Random(70))}
+    more = {k.rule: k for k in planted_keys(random.Random(71))}
+    (root / "assets").mkdir()
+    (root / "src").mkdir()
+    app = [f"value_{i} = {i}" for i in range(1, 31)]
+    (root / "src" / "app.py").write_text("\n".join(app) + "\n")
+    notes = ["const a = 1;", "const b = 2;", "const c = 3;", "const d = 4;", "const last = 0;"]
+    (root / "src" / "notes.js").write_text("\n".join(notes))  # no line end at its end
+    old = ["import os", "", "    " + keys["gitlab-token"].line, "print(os.name)"]
+    (root / "src" / "old.py").write_text("\n".join(old) + "\n")
+    (root / "assets" / "logo.bin").write_bytes(b"\x89PNG\r\n\x00\x01" + bytes(range(256)) * 4)
+    (root / "assets" / "main.py").write_text("x = 1\n" + keys["groq-api-key"].line + "\n")
+    first = _commit(root, "first")
+
+    app[4] = keys["github-token"].line  # line 5 changed: one removed, one added
+    app[15:15] = ["inserted = True", "  " + keys["stripe-live-secret"].line]  # after line 15
+    del app[26:28]  # old lines 25-26: removed only
+    app[-1] = "value_30 = 'changed'  # " + keys["openai-api-key"].line
+    (root / "src" / "app.py").write_text("\n".join(app) + "\n")
+    notes[-1] = "const last = 1; " + keys["huggingface-token"].line  # still no line end
+    (root / "src" / "notes.js").write_text("\n".join(notes))
+    spaced = ["++ b/other.py", "token = 1", "\t" + keys["replicate-api-token"].line]
+    (root / "src" / "my config.py").write_text("\n".join(spaced) + "\n")
+    win = ["a = 1", "b = " + keys["sendgrid-api-key"].line, "c = 3"]
+    (root / "src" / "win.py").write_bytes(("\r\n".join(win) + "\r\n").encode())
+    (root / "src" / "old.py").unlink()
+    (root / "assets" / "logo.bin").write_bytes(b"\x89PNG\r\n\x00\x02" + bytes(range(256)) * 5)
+    second = _commit(root, "second")
+    app2 = list(app)
+
+    notes[-1] = "const last = 2;"  # the last line gets its line end, and a line follows it
+    notes += [more["github-token"].line]
+    (root / "src" / "notes.js").write_text("\n".join(notes) + "\n")
+    app[1:3] = ["# two lines became three", more["gitlab-token"].line, "value_3 = 3"]
+    (root / "src" / "app.py").write_text("\n".join(app) + "\n")
+    third = _commit(root, "third")
+
+    c1, c2, c3 = first[:12], second[:12], third[:12]
+    expected = sorted([
+        _at(f"{c1}:assets/main.py", 2, keys["groq-api-key"].line, keys["groq-api-key"]),
+        _at(f"{c1}:src/old.py", 3, old[2], keys["gitlab-token"]),
+        _at(f"{c2}:src/app.py", 5, app2[4], keys["github-token"]),
+        _at(f"{c2}:src/app.py", 17, "  " + keys["stripe-live-secret"].line,
+            keys["stripe-live-secret"]),
+        _at(f"{c2}:src/app.py", 30, app2[-1], keys["openai-api-key"]),
+        _at(f"{c2}:src/notes.js", 5, "const last = 1; " + keys["huggingface-token"].line,
+            keys["huggingface-token"]),
+        _at(f"{c2}:src/my config.py", 3, spaced[2], keys["replicate-api-token"]),
+        _at(f"{c2}:src/win.py", 2, win[1], keys["sendgrid-api-key"]),
+        _at(f"{c3}:src/notes.js", 6, more["github-token"].line, more["github-token"]),
+        _at(f"{c3}:src/app.py", 3, more["gitlab-token"].line, more["gitlab-token"]),
+    ])
+    planted = {fp for *_, fp in expected}
+    assert len(planted) == len(expected)
+    for piece in (READ_CHUNK, 4096, 97, 5):  # down to pieces shorter than a line
+        history = scan_history(root, piece=piece)
+        assert history.error is None and history.incomplete is None and history.commits == 3
+        assert history.capped == []
+        found = sorted((m.source, m.line, m.column, m.fingerprint) for m in history.matches
+                       if m.fingerprint in planted)
+        assert found == expected, piece
+        assert not [m for m in history.matches if m.source.startswith(f"{c2}:src/old.py")]
+
+
+def test_history_long_added_and_removed_lines_stay_in_bounded_memory(tmp_path):
+    """A 6 MB one-line file added, then changed (its 6 MB line removed and another added):
+    git's output is held a piece or two at a time and the lines are scanned in windows, so the
+    peak allocation is a few windows and pieces, not the line; the keys keep their columns."""
+    root = _repo(tmp_path / "repo")
+    size, overlap, piece = 128 * 1024, 32 * 1024, 64 * 1024
+    first, second = _key(80), _key(81, "gitlab-token")
+    filler = _minified(random.Random(15), 6_000_000)
+    one = filler[:5_000_000] + ";" + first.line + filler[5_000_000:]
+    (root / "bundle.js").write_text("head\n" + one + "\n")
+    c1 = _commit(root, "bundle")
+    two = filler[:100] + ";" + second.line + filler[100:]
+    (root / "bundle.js").write_text("head\n" + two + "\n")
+    c2 = _commit(root, "bundle again")
+    tracemalloc.start()
+    try:
+        history = scan_history(root, window=size, overlap=overlap, piece=piece)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [(m.source, m.line, m.column, m.fingerprint) for m in history.matches] == [
+        (f"{c2[:12]}:bundle.js", 2, two.index(second.value) + 1, second.fingerprint),
+        (f"{c1[:12]}:bundle.js", 2, one.index(first.value) + 1, first.fingerprint)]
+    assert peak < 8 * size + 4 * piece < len(one) / 4, peak
+
+
+def test_history_paths_git_quotes_or_pads_are_read_back(tmp_path):
+    """Git puts a tab after a path with a space on its "+++" line, and C-quotes a path with a
+    tab, a quote or a backslash ("b/a\\tb.py"): the source is the path itself, and its lines
+    are scanned (they used to be attributed to "path\\t", or dropped)."""
+    root = _repo(tmp_path / "repo")
+    names = ["my config.py", "tab\tname.py", 'say "hi".py', "back\\slash.py", "é ü.py"]
+    keys = [_key(90 + i) for i in range(len(names))]
+    for name, key in zip(names, keys, strict=True):
+        (root / name).write_text("x = 1\n" + key.line + "\n")
+    commit = _commit(root, "odd names")[:12]
+    history = scan_history(root)
+    assert sorted((m.source, m.line, m.fingerprint) for m in history.matches) == sorted(
+        (f"{commit}:{name}", 2, key.fingerprint) for name, key in zip(names, keys, strict=True))

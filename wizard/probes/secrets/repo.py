@@ -34,6 +34,8 @@ MAX_FILE_BYTES = 50 * 1024 * 1024  # a file (or a history blob) is scanned whole
 READ_LIMIT = 2 * 1024 * 1024  # read_bounded's default, for checks that read a file in memory
 BINARY_SNIFF = 8192
 READ_CHUNK = 256 * 1024  # bytes read from a file, or from git's output, at once
+HEAD_LINE = 64 * 1024  # a longer header line in git's output is told by its start (paths are short)
+PIPE_BYTES = 1024 * 1024  # the pipe from `git log` (the kernel's default is 64 KiB)
 ENV_FILE = re.compile(r"^\.env(?:\..+)?$")
 ENV_TEMPLATES = (".example", ".sample", ".template", ".dist", ".defaults", ".schema")
 PUBLIC_PREFIXES = ("NEXT_PUBLIC_", "VITE_", "REACT_APP_", "EXPO_PUBLIC_")
@@ -303,7 +305,32 @@ def scan_worktree(path: Path, allowlist: Iterable[str] = (), timeout: float = 60
 
 
 _COMMIT = b"\0commit "
-_HUNK = re.compile(rb"@@ -\S+ \+(\d+)(?:,(\d+))?")
+# -U0: "@@ -a[,b] +c[,d] @@" is followed by b removed lines, then d added ones (lines c..c+d-1
+# of the new file); a count left out is 1. A "\ No newline at end of file" line may follow the
+# removed lines and the added ones (not counted).
+_HUNK = re.compile(rb"@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))?")
+_CR = re.compile(rb"\r+(?=\n)|\r+\Z")  # a line's trailing CRs (the line ends are not kept)
+_QUOTED = re.compile(rb'\\([0-7]{1,3}|.)', re.DOTALL)
+_ESCAPES = {b"a": b"\a", b"b": b"\b", b"t": b"\t", b"n": b"\n", b"v": b"\v", b"f": b"\f",
+            b"r": b"\r"}
+# The parser's states: between hunks (reading whole lines), at a hunk's start, stepping over
+# lines (removed ones, or the rest of an over-long line), before a hunk's added lines (a
+# "\ No newline" line may come first), in its added lines, and in an added line over a piece.
+_HEAD, _OPEN, _SKIP, _MARK, _ADD, _LONG = range(6)
+_ADDED_END = re.compile(rb"\n(?!\+)")  # the line end after which a block of added lines ends
+_REMOVED_END = re.compile(rb"\n(?!-)")
+
+
+def _target(line: bytes) -> str | None:
+    """The path of a "+++ b/<path>" line, None for /dev/null (a deleted file). Git writes a
+    path with special characters C-quoted ("b/tab\there"), and puts a tab after one with a space."""
+    name = line[4:].rstrip(b"\r")
+    if name.endswith(b"\t"):  # a literal tab in a path is always quoted: this one is git's
+        name = name[:-1]
+    if len(name) > 1 and name.startswith(b'"') and name.endswith(b'"'):
+        name = _QUOTED.sub(lambda m: (bytes([int(m[1], 8) & 0xFF]) if m[1][:1].isdigit()
+                                      else _ESCAPES.get(m[1], m[1])), name[1:-1])
+    return name[2:].decode("utf-8", "surrogateescape") if name.startswith(b"b/") else None
 
 
 class _Blob:
@@ -326,21 +353,29 @@ class _Blob:
         self.numbers: list[int] = []  # ... and that run's first line in the file
         self.last = -1
 
-    def line(self, number: int, data: bytes) -> None:
-        """An added line begins: line `number` of the file, `data` its start."""
+    def _begin(self, number: int, count: int) -> None:
+        """`count` added lines begin: lines number..number+count-1 of the file."""
         if number != self.last + 1 or not self.starts:
             self.starts.append(self.lines + 1)
             self.numbers.append(number)
-        self.last = number
+        self.last = number + count - 1
         if self.lines:
-            data = b"\n" + data
-        self.lines += 1
-        self.size += len(data)  # more(data), inlined: once per line ever added
-        if self.fed + self.held < self.cap:
-            self.pending.append(data)
-            self.held += len(data)
-            if self.held >= self.chunk:
-                self._push()
+            self.more(b"\n")
+        self.lines += count
+
+    def block(self, number: int, data: bytes, count: int) -> None:
+        """`count` whole added lines as git prints them ("+" before each, "\n" after), the first
+        line `number` of the file: one strip of the "+"s and one hand-on for all of them."""
+        self._begin(number, count)
+        text = data[1:-1].replace(b"\n+", b"\n")
+        if b"\r" in text:
+            text = _CR.sub(b"", text)
+        self.more(text)
+
+    def line(self, number: int, data: bytes) -> None:
+        """An added line begins: line `number` of the file, `data` its start (no "+")."""
+        self._begin(number, 1)
+        self.more(data)
 
     def more(self, data: bytes) -> None:
         """More of the current line."""
@@ -368,14 +403,65 @@ class _Blob:
         return found
 
 
+def _step(buf: bytes, pos: int, lines: int, block_end: re.Pattern[bytes]) -> tuple[int, int]:
+    """Step over up to `lines` lines of `buf` from `pos`: (where it stopped, after a line end
+    or at the buffer's end; the lines left). A hunk's added lines all start with "+" (its removed
+    ones with "-") and what follows them does not: one search finds where they end (or that
+    they go on past the buffer), and a count of the line ends checks it; short runs (or a
+    surprise) are stepped line by line."""
+    if lines > 4:
+        m = block_end.search(buf, pos)
+        stop = m.end() if m is not None else buf.rfind(b"\n", pos) + 1
+        if stop <= pos:
+            return pos, lines
+        count = buf.count(b"\n", pos, stop)
+        if count == lines or (count < lines and (m is None or stop == len(buf))):
+            return stop, lines - count
+    while lines:
+        nl = buf.find(b"\n", pos)
+        if nl < 0:
+            break
+        pos = nl + 1
+        lines -= 1
+    return pos, lines
+
+
+def _widen_pipe(fd: int) -> None:
+    """Let git write on while a blob is scanned: a pipe of PIPE_BYTES, not 64 KiB (Linux; the
+    default elsewhere, or when the kernel says no)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return
+    setpipe = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if PIPE_BYTES and setpipe is not None:
+        try:
+            fcntl.fcntl(fd, setpipe, PIPE_BYTES)
+        except OSError:
+            pass
+
+
+def _trailing_cr(buf: bytes, start: int, end: int) -> int:
+    """Where buf[start:end] ends without its trailing CRs (held back: a line end may follow)."""
+    while end > start and buf[end - 1] == 13:
+        end -= 1
+    return end
+
+
 def scan_history(path: Path, allowlist: Iterable[str] = (), timeout: float = 120,
                  max_bytes: int = 1024 * 1024 * 1024, max_blob_bytes: int = MAX_FILE_BYTES,
                  window: int = WINDOW, overlap: int = OVERLAP,
                  piece: int = READ_CHUNK) -> HistoryScan:
     """Every line ever added on any ref (`git log --all -p -U0`), streamed: git's output is read
-    `piece` bytes at most at a time (a longer line comes in several), each file's added lines
-    in a commit are scanned in windows, up to `max_blob_bytes` (a blob over it is in `capped`),
-    and the walk stops after `max_bytes` of output or `timeout` seconds."""
+    `piece` bytes at most at a time and held a piece or two at most (a longer added line is
+    handed on in parts, a longer removed one stepped over; a header line is read whole up to
+    HEAD_LINE), each file's added lines in a commit are scanned in windows, up to
+    `max_blob_bytes` (a blob over it is in `capped`), and the walk stops after `max_bytes` of
+    output or `timeout` seconds.
+
+    The output is parsed by the hunks' counts, not line by line in Python: the removed lines are
+    stepped over with `bytes.find`, and a hunk's added lines (consecutive lines of the file) go
+    to the blob in one piece, so a "+++ b/x" among them is content."""
     allowed = frozenset(allowlist)
     result = HistoryScan(cap=max_blob_bytes)
     git = shutil.which("git")
@@ -394,6 +480,9 @@ def scan_history(path: Path, allowlist: Iterable[str] = (), timeout: float = 120
     except OSError as exc:
         result.error = f"git could not run: {exc.strerror}"
         return result
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    _widen_pipe(fd)
     timed_out = threading.Event()
 
     def kill() -> None:
@@ -404,10 +493,6 @@ def scan_history(path: Path, allowlist: Iterable[str] = (), timeout: float = 120
     timer.start()
     commit = ""
     blob: _Blob | None = None
-    next_line = 0
-    remaining = 0  # added lines left in the current hunk (a "+++ " among them is content)
-    inside = b""  # the rest of a line longer than `piece` follows: b"+" an added one, b"-" other
-    read = 0
 
     def flush() -> None:
         nonlocal blob
@@ -417,49 +502,120 @@ def scan_history(path: Path, allowlist: Iterable[str] = (), timeout: float = 120
                 result.capped.append(Capped(blob.source, blob.size))
         blob = None
 
-    assert proc.stdout is not None
+    piece = max(piece, 1)
+    head = max(piece, HEAD_LINE)  # a header line is read whole up to this, even in small pieces
+    state = _HEAD
+    after = _HEAD  # the state once the lines skipped are stepped over
+    left = 0  # lines left to step over (_SKIP) or to add (_ADD, _LONG: this one included)
+    removed = adding = 0  # the current hunk's removed and added lines
+    number = 0  # the file's line of the next added line
+    buf = b""
+    pos = 0  # buf[pos:] is not parsed yet (at most about a piece is kept)
+    read = 0
+    ended = False
     try:
-        while True:
-            raw = proc.stdout.readline(piece)
-            if not raw:
-                break
-            read += len(raw)
-            if read > max_bytes:
-                result.incomplete = f"the history is over {max_bytes // 2**20} MiB; scanned its start"
-                break
-            ends = raw.endswith(b"\n")
-            content = raw.rstrip(b"\r\n") if ends else raw
-            if inside:  # the next piece of an over-long line
-                if inside == b"+" and blob is not None:
-                    blob.more(content)
-                inside = b"" if ends else inside
-                continue
-            if raw.startswith(b"+") and (remaining > 0 or not raw.startswith(b"+++ ")):
-                if blob is not None:
-                    blob.line(next_line, content[1:])
-                next_line += 1
-                remaining -= 1
-                inside = b"" if ends else b"+"
-                continue
-            inside = b"" if ends else b"-"
-            if raw.startswith(b"@@"):
-                m = _HUNK.match(raw)
-                next_line = int(m.group(1)) if m else 0
-                remaining = (1 if m.group(2) is None else int(m.group(2))) if m else 0
-            elif raw.startswith(b"+++ "):
-                flush()
-                target = content[4:].decode("utf-8", "surrogateescape")
-                if target.startswith("b/"):
-                    blob = _Blob(f"{commit[:12]}:{target[2:]}", allowed, max_blob_bytes, window,
-                                 overlap)
-            elif raw.startswith(b"diff --git"):
-                flush()
-                remaining = 0
-            elif raw.startswith(_COMMIT):
-                flush()
-                remaining = 0
-                commit = raw[len(_COMMIT):].strip().decode("ascii", "replace")
-                result.commits += 1
+        while not ended:
+            chunk = os.read(fd, piece)
+            if not chunk:
+                ended = True
+                if pos < len(buf):  # a last line without a line end: parsed as one
+                    chunk = b"\n"
+            else:
+                read += len(chunk)
+                if read > max_bytes:  # what comes within the bound is scanned, to its last line
+                    result.incomplete = (f"the history is over {max_bytes // 2**20} MiB; "
+                                         "scanned its start")
+                    chunk = chunk[:len(chunk) - (read - max_bytes)]
+                    ended = True
+            buf = buf[pos:] + chunk if pos < len(buf) else chunk
+            pos = 0
+            end = len(buf)
+            while pos < end:
+                if state == _ADD:
+                    p, n = _step(buf, pos, left, _ADDED_END)
+                    if p > pos:
+                        if blob is not None:
+                            blob.block(number, buf[pos:p], left - n)
+                        number += left - n
+                        left, pos = n, p
+                    if not left:
+                        state = _HEAD
+                        continue
+                    if end - pos <= piece:
+                        break  # the line goes on in the next piece
+                    cut = _trailing_cr(buf, pos + 1, end)  # longer than a piece: handed in parts
+                    if blob is not None:
+                        blob.line(number, buf[pos + 1:cut])
+                    number += 1
+                    pos, state = cut, _LONG
+                elif state == _LONG:
+                    nl = buf.find(b"\n", pos)
+                    if nl < 0:
+                        cut = _trailing_cr(buf, pos, end)
+                        if end - cut > piece:  # CRs only: not held back without end
+                            cut = end
+                        if blob is not None and cut > pos:
+                            blob.more(buf[pos:cut])
+                        pos = cut
+                        break
+                    cut = _trailing_cr(buf, pos, nl)
+                    if blob is not None and cut > pos:
+                        blob.more(buf[pos:cut])
+                    pos, left = nl + 1, left - 1
+                    state = _ADD if left else _HEAD
+                elif state == _SKIP:
+                    p, n = _step(buf, pos, left, _REMOVED_END)
+                    if n:  # within a line: its end is in a later piece
+                        left, pos = n, end
+                        break
+                    pos, state = p, after
+                    if state == _ADD:
+                        left = adding
+                elif state == _OPEN:  # a hunk's lines begin
+                    if removed:
+                        state, left, after = _SKIP, removed, _MARK if adding else _HEAD
+                    else:
+                        state, left = (_ADD, adding) if adding else (_HEAD, 0)
+                elif state == _MARK:
+                    if buf[pos] == 0x5C:  # "\ No newline at end of file" after the removed lines
+                        state, left, after = _SKIP, 1, _ADD
+                    else:
+                        state, left = _ADD, adding
+                else:
+                    nl = buf.find(b"\n", pos)
+                    if nl < 0 and end - pos <= head:
+                        break  # the line goes on in the next piece
+                    line = buf[pos:nl] if nl >= 0 else buf[pos:end]
+                    if line[:1] == b"+" and not line.startswith(b"+++ "):
+                        state, left = _ADD, 1  # an added line outside a hunk (git prints none)
+                        continue
+                    if nl >= 0:
+                        pos = nl + 1
+                    else:  # over HEAD_LINE long: told by its start, the rest stepped over
+                        state, left, after = _SKIP, 1, _HEAD
+                    if line.startswith(b"@@"):
+                        m = _HUNK.match(line)
+                        removed, number, adding = 0, 0, 0
+                        if m:
+                            removed = 1 if m[1] is None else int(m[1])
+                            number = int(m[2])
+                            adding = 1 if m[3] is None else int(m[3])
+                        if state == _SKIP:
+                            after = _OPEN
+                        else:
+                            state = _OPEN
+                    elif line.startswith(b"+++ "):
+                        flush()
+                        target = _target(line)
+                        if target is not None:
+                            blob = _Blob(f"{commit[:12]}:{target}", allowed, max_blob_bytes,
+                                         window, overlap)
+                    elif line.startswith(b"diff --git"):
+                        flush()
+                    elif line.startswith(_COMMIT):
+                        flush()
+                        commit = line[len(_COMMIT):].strip().decode("ascii", "replace")
+                        result.commits += 1
         flush()
     finally:
         timer.cancel()
