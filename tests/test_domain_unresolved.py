@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 import socket
 
-from stages.checks.dns_resolves import DNS_RESOLVES
 from stages.checks import bundle as bundle_checks
 from stages.checks import email as email_checks
 from stages.checks import web as web_checks
+from stages.checks.dns_resolves import DNS_RESOLVES
 from wizard.cli import main
 from wizard.engine import RunContext, run_checks
 from wizard.findings import Finding, Severity, Status

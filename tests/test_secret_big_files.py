@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.secret_corpus import decoy_lines, gcp_json, git, pem_key, planted_keys
+from tests.secret_corpus import (
+    decoy_lines,
+    gcp_json,
+    git,
+    pem_key,
+    planted_keys,
+    repo_config,
+    run_repo_checks,
+)
 from wizard.probes.secrets.engine import scan
 from wizard.probes.secrets.repo import READ_CHUNK, Capped, scan_file, scan_history, scan_worktree
 from wizard.probes.secrets.stream import OVERLAP, WINDOW, WindowScanner, scan_stream
@@ -54,22 +62,6 @@ def _commit(root: Path, message: str) -> str:
     return git(root, "rev-parse", "HEAD").strip()
 
 
-async def _run_checks(config, base_dir):
-    from stages.checks.secrets import REPO_CHECKS
-    from wizard.engine import RunContext, run_checks
-    from wizard.net import NetContext
-
-    async with NetContext(config.network, config.target.domain, base_dir) as net:
-        return (await run_checks(list(REPO_CHECKS), RunContext(config, net))).findings
-
-
-def _config(repo):
-    from wizard.sprint import SprintConfig
-
-    config = SprintConfig.starter("acme", "acme.example")
-    return config.model_copy(update={"repo": config.repo.model_copy(update={"path": repo})})
-
-
 def _by_id(findings) -> dict[str, list]:
     by_id: dict[str, list] = {}
     for f in findings:
@@ -101,7 +93,7 @@ async def test_a_key_at_84_percent_of_a_committed_minified_bundle_is_found(tmp_p
         ("dist/app.min.js", 1, column, key.fingerprint)]
     assert scan.capped == [] and scan.cap == 50 * 1024 * 1024
 
-    findings = await _run_checks(_config(str(root)), tmp_path)
+    findings = await run_repo_checks(repo_config(str(root)), tmp_path)
     repo = _by_id(findings)["secrets.repo"]
     assert [f.evidence["fingerprint"] for f in repo] == [key.fingerprint]
     assert repo[0].evidence["locations"] == ["dist/app.min.js:1"]
@@ -210,7 +202,7 @@ async def test_a_file_over_the_cap_is_named_and_scanned_up_to_it(tmp_path, monke
     assert [m.fingerprint for m in scan.matches] == [before.fingerprint]  # not the one past the cap
 
     monkeypatch.setattr("stages.checks.secrets.scan_worktree", partial(scan_worktree, max_bytes=cap))
-    findings = await _run_checks(_config(str(root)), tmp_path)
+    findings = await run_repo_checks(repo_config(str(root)), tmp_path)
     [key] = _by_id(findings)["secrets.repo"]
     assert key.evidence["fingerprint"] == before.fingerprint
     assert key.evidence["cap_bytes"] == cap
@@ -218,7 +210,7 @@ async def test_a_file_over_the_cap_is_named_and_scanned_up_to_it(tmp_path, monke
     assert before.value not in _dumped(findings) and after.value not in _dumped(findings)
 
     (root / "big.js").write_text(filler[:10_000])  # no key: the pass is a warning naming the file
-    findings = await _run_checks(_config(str(root)), tmp_path)
+    findings = await run_repo_checks(repo_config(str(root)), tmp_path)
     [clean] = _by_id(findings)["secrets.repo"]
     assert clean.status.value == "warn"
     assert clean.summary == ("no secret in 2 file(s) of the working tree (scanned the first 4 KiB "
@@ -288,7 +280,7 @@ async def test_history_finds_a_key_near_the_end_of_a_deleted_bundle(tmp_path):
         (f"{commit[:12]}:dist/rows.txt", 199_001, 1 + line_key.line.index(line_key.value),
          line_key.fingerprint)]
 
-    findings = await _run_checks(_config(str(root)), tmp_path)
+    findings = await run_repo_checks(repo_config(str(root)), tmp_path)
     gone = {f.evidence["fingerprint"]: f for f in _by_id(findings)["secrets.git-history"]}
     assert gone[bundle_key.fingerprint].evidence["locations"] == [f"{commit[:12]}:dist/app.min.js:1"]
     assert gone[line_key.fingerprint].evidence["capped"] == []
@@ -363,7 +355,7 @@ async def test_a_history_blob_over_the_cap_is_named(tmp_path, monkeypatch):
 
     monkeypatch.setattr("stages.checks.secrets.scan_history",
                         partial(scan_history, max_blob_bytes=cap))
-    findings = await _run_checks(_config(str(root)), tmp_path)
+    findings = await run_repo_checks(repo_config(str(root)), tmp_path)
     [key] = _by_id(findings)["secrets.git-history"]
     assert key.evidence["fingerprint"] == before.fingerprint
     assert key.evidence["capped"] == [{"path": f"{commit[:12]}:dump.txt", "bytes": added}]
@@ -372,7 +364,7 @@ async def test_a_history_blob_over_the_cap_is_named(tmp_path, monkeypatch):
     root2 = _repo(tmp_path / "repo2")
     (root2 / "dump.txt").write_text("\n".join(lines) + "\n")
     commit2 = _commit(root2, "dump")
-    findings = await _run_checks(_config(str(root2)), tmp_path)
+    findings = await run_repo_checks(repo_config(str(root2)), tmp_path)
     [clean] = _by_id(findings)["secrets.git-history"]
     assert clean.status.value == "warn"
     assert clean.summary == ("no deleted secret in 1 commit(s) of history (scanned the first 4 KiB "

@@ -10,7 +10,14 @@ from dataclasses import asdict
 
 import pytest
 
-from tests.secret_corpus import build_bundle, build_repo, decoy_lines, planted_keys
+from tests.secret_corpus import (
+    build_bundle,
+    build_repo,
+    decoy_lines,
+    planted_keys,
+    repo_config,
+    run_repo_checks,
+)
 from wizard.probes.secrets.engine import Match, fingerprint, scan, scan_text, shannon_entropy
 from wizard.probes.secrets.repo import load_allowlist, scan_history, scan_worktree
 from wizard.probes.secrets.rules import RULES
@@ -129,6 +136,21 @@ def test_env_public_prefix_and_local_storage(worktree):
         ("src/auth.js", 2, "access_token")]
 
 
+def test_public_env_values_are_judged_with_their_names():
+    """A Firebase web config key in NEXT_PUBLIC_FIREBASE_API_KEY is public by design; a random
+    value under a secret's name stays a blocker (the generic rule's can-wait does not claim it)."""
+    from wizard.probes.secrets.repo import public_env_matches
+
+    rng = random.Random(5)
+    firebase = "AIza" + "".join(rng.choice("abcdefghijkmnpqrstuvwxyzABCDEFGH23456789") for _ in range(35))
+    secret = "".join(rng.choice("abcdefghijkmnpqrstuvwxyzABCDEFGH23456789") for _ in range(32))
+    text = f"NEXT_PUBLIC_FIREBASE_API_KEY={firebase}\nVITE_SERVICE_SECRET={secret}\n"
+    found = {p.name: p.match for p in public_env_matches(text, ".env.production")}
+    assert list(found) == ["VITE_SERVICE_SECRET"]
+    assert (found["VITE_SERVICE_SECRET"].rule_id, found["VITE_SERVICE_SECRET"].severity) == (
+        "public-env-name", "blocker")
+
+
 def test_no_secret_in_any_result(corpus, worktree, history):
     dumped = _dump(worktree.matches) + _dump(history.matches) + repr(worktree) + repr(history)
     for value in corpus.all_values() + [corpus.named_public]:
@@ -164,24 +186,8 @@ def test_allowlist_file(tmp_path):
 # ---------------------------------------------------------------- the checks
 
 
-async def _run_checks(config, base_dir):
-    from stages.checks.secrets import REPO_CHECKS
-    from wizard.engine import RunContext, run_checks
-    from wizard.net import NetContext
-
-    async with NetContext(config.network, config.target.domain, base_dir) as net:
-        return (await run_checks(list(REPO_CHECKS), RunContext(config, net))).findings
-
-
-def _config(repo):
-    from wizard.sprint import SprintConfig
-
-    config = SprintConfig.starter("acme", "acme.example")
-    return config.model_copy(update={"repo": config.repo.model_copy(update={"path": repo})})
-
-
 async def test_checks_report_each_key_once_and_never_the_secret(corpus, tmp_path):
-    findings = await _run_checks(_config(str(corpus.root)), tmp_path)
+    findings = await run_repo_checks(repo_config(str(corpus.root)), tmp_path)
     by_id: dict[str, list] = {}
     for f in findings:
         by_id.setdefault(f.id, []).append(f)
@@ -209,18 +215,18 @@ async def test_allowlist_file_in_the_sprint(corpus, tmp_path):
     key = corpus.head[0]
     (tmp_path / "secrets-allowlist.yaml").write_text(
         f"allow:\n  - fingerprint: {key.fingerprint}\n    reason: accepted fixture\n")
-    findings = await _run_checks(_config(str(corpus.root)), tmp_path)
+    findings = await run_repo_checks(repo_config(str(corpus.root)), tmp_path)
     assert key.fingerprint not in {f.evidence.get("fingerprint") for f in findings}
     (tmp_path / "secrets-allowlist.yaml").write_text("allow: 3\n")
-    findings = await _run_checks(_config(str(corpus.root)), tmp_path)
+    findings = await run_repo_checks(repo_config(str(corpus.root)), tmp_path)
     assert {f.status.value for f in findings} == {"error"}
 
 
 async def test_not_configured_is_skipped_and_not_a_repo_is_error(tmp_path):
-    findings = await _run_checks(_config(None), tmp_path)
+    findings = await run_repo_checks(repo_config(None), tmp_path)
     assert {f.status.value for f in findings} == {"skipped"}
     assert all("repo.path" in f.summary for f in findings)
-    findings = await _run_checks(_config(str(tmp_path)), tmp_path)
+    findings = await run_repo_checks(repo_config(str(tmp_path)), tmp_path)
     assert {f.status.value for f in findings} == {"error"}
 
 

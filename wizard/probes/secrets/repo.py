@@ -26,7 +26,7 @@ import yaml
 
 from wizard.errors import SprintFileError
 from wizard.probes.secrets.engine import Match, TextScan, make_match, scan_text
-from wizard.probes.secrets.rules import is_placeholder
+from wizard.probes.secrets.rules import RULES_BY_ID, is_placeholder
 from wizard.probes.secrets.stream import OVERLAP, WINDOW, Window, WindowScanner
 from wizard.sprint import INPUT_FILE_CAP, read_capped
 
@@ -172,7 +172,10 @@ def public_env_matches(text: str, source: str, allowlist: Iterable[str] = ()) ->
             name, value = m.group("name"), m.group("value")
             if not value:
                 continue
-            hits = [h for h in scan_text(value, source, allowed) if h.severity != "info"]
+            # the assignment, not the value alone: the rules see the name (FIREBASE_API_KEY
+            # holds a web config key, public by design; DEEPSEEK_API_KEY is not OpenAI's)
+            specific = [h for h in scan_text(m.group(0), source) if not RULES_BY_ID[h.rule_id].generic]
+            hits = [h for h in specific if h.severity != "info" and h.fingerprint not in allowed]
             column = m.start("value") + 1
             if hits:
                 hit = hits[0]
@@ -182,7 +185,7 @@ def public_env_matches(text: str, source: str, allowlist: Iterable[str] = ()) ->
             if (SECRET_NAME.search(name) and not PUBLIC_NAMES.search(name) and len(value) >= 8
                     and not is_placeholder(value)
                     and not value.startswith(("http://", "https://", "pk_", "$"))
-                    and not scan_text(value, source)):  # info hits (anon, pk_) are public
+                    and not specific):  # info hits (anon, pk_, Firebase) are public
                 match = make_match("public-env-name", "Unknown (named like a secret)", "blocker",
                                    source, number, column, value)
                 if match.fingerprint not in allowed:
