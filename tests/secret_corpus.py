@@ -378,23 +378,30 @@ def build_repo(root: Path, seed: int = 7) -> Corpus:
     return corpus
 
 
+JS_WORDS = ("function", "return", "var", "const", "token", "key", "auth", "user", "props", "state",
+            "fetch", "headers", "Authorization", "Bearer", "apiKey", "secret", "e", "t", "n", "r",
+            "this", "null", "undefined", "JSON", "parse", "window", "document")
+
+
+def js_piece(rng: random.Random, words) -> str:
+    """A statement of plausible minified JS, holding no secret."""
+    a, b, c = rng.choice(words), rng.choice(words), rng.choice(words)
+    n = rng.randint(0, 99999)
+    return (f"{a}.{b}=function({c[0]}){{return {c}[{n}]||{a}.{b}({c[0]},{n})}};"
+            f'var _{n}="{_s(rng, 8, string.ascii_lowercase)}";')
+
+
 def build_bundle(path: Path, seed: int = 11, size: int = 3_500_000) -> list[Planted]:
     """A minified ~3.5 MB bundle (one long line of plausible JS) with a full key set planted."""
     rng = random.Random(seed)
     keys = planted_keys(rng)
-    words = ["function", "return", "var", "const", "token", "key", "auth", "user", "props",
-             "state", "fetch", "headers", "Authorization", "Bearer", "apiKey", "secret", "e", "t",
-             "n", "r", "this", "null", "undefined", "JSON", "parse", "window", "document"]
     chunks: list[str] = []
     total = 0
     step = size // (len(keys) + 1)
     next_plant = step
     planted = iter(keys)
     while total < size:
-        a, b, c = rng.choice(words), rng.choice(words), rng.choice(words)
-        n = rng.randint(0, 99999)
-        piece = (f"{a}.{b}=function({c[0]}){{return {c}[{n}]||{a}.{b}({c[0]},{n})}};"
-                 f'var _{n}="{_s(rng, 8, string.ascii_lowercase)}";')
+        piece = js_piece(rng, JS_WORDS)
         chunks.append(piece)
         total += len(piece)
         if total >= next_plant:

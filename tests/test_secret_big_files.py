@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import random
 import shutil
-import string
 import tracemalloc
 from functools import partial
 from pathlib import Path
@@ -17,6 +16,7 @@ from tests.secret_corpus import (
     decoy_lines,
     gcp_json,
     git,
+    js_piece,
     pem_key,
     planted_keys,
     repo_config,
@@ -41,10 +41,7 @@ def _minified(rng: random.Random, size: int) -> str:
     pieces: list[str] = []
     total = 0
     while total < size:
-        a, b, c = rng.choice(WORDS), rng.choice(WORDS), rng.choice(WORDS)
-        n = rng.randint(0, 99999)
-        piece = (f"{a}.{b}=function({c[0]}){{return {c}[{n}]||{a}.{b}({c[0]},{n})}};"
-                 f'var _{n}="{"".join(rng.choice(string.ascii_lowercase) for _ in range(8))}";')
+        piece = js_piece(rng, WORDS)
         pieces.append(piece)
         total += len(piece)
     return "".join(pieces)[:size]
