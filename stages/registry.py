@@ -2,7 +2,7 @@
 families it runs: `check --only 'secrets.*'` never loads checkdmarc, the Cloudflare SDK or the
 API probes.
 
-Each module named here exports `CHECKS`, the Check objects it defines; tests/test_stages.py
+Each module named here exports `CHECKS`, the Check objects it defines; tests/test_lazy_imports.py
 asserts that this table and those tuples agree (ids, stages, order).
 """
 

@@ -285,7 +285,4 @@ REPO_CHECKS = (
           Severity.CAN_WAIT, _local_storage, "localStorage/sessionStorage.setItem of tokens",
           timeout_s=120),
 )
-STAGE1_CHECKS = tuple(c for c in REPO_CHECKS if c.stage == 1)
-STAGE2_CHECKS = tuple(c for c in REPO_CHECKS if c.stage == 2)
-
 CHECKS = REPO_CHECKS  # for stages.registry

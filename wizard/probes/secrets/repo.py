@@ -193,11 +193,7 @@ def public_env_matches(text: str, source: str, allowlist: Iterable[str] = ()) ->
     return found
 
 
-def stored_tokens(text: str, source: str) -> list[StoredToken]:
-    return [token for _, token in _stored_tokens(text, source)]
-
-
-def _stored_tokens(text: str, source: str) -> list[tuple[int, StoredToken]]:
+def stored_tokens(text: str, source: str) -> list[tuple[int, StoredToken]]:
     """(column, token) for every token write."""
     found = []
     for number, line in enumerate(text.split("\n"), 1):
@@ -257,7 +253,7 @@ def _line_checks(result: RepoScan, name: str, allowed: frozenset[str],
                 if window.owns(item.match.line, item.match.column):
                     result.public_env.append(PublicEnv(item.name, window.relocate(item.match)))
         if frontend and "storage" in found.seen:
-            for column, token in _stored_tokens(window.text, name):
+            for column, token in stored_tokens(window.text, name):
                 if window.owns(token.line, column):
                     result.stored_tokens.append(
                         replace(token, line=window.place(token.line, column)[0]))

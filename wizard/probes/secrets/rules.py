@@ -11,24 +11,14 @@ payments (Clerk, Stripe, Square, Shopify), services (Algolia, Mapbox). Credentia
 URLs, connection strings, PEM keys, GCP service accounts. Generic: secret-looking names, bearer
 tokens.
 
-The names below stay importable from here (`Rule`, `RULES`, `RULES_BY_ID`, `is_placeholder`...).
+`Rule`, `RULES`, `RULES_BY_ID` and `is_placeholder` are imported from here.
 """
 
 from __future__ import annotations
 
 from wizard.probes.secrets import credentials, generic
-from wizard.probes.secrets.base import SEVERITIES, Candidate, Rule, Validator
-from wizard.probes.secrets.placeholders import (
-    HEX_HASH,
-    LOCAL_HOSTS,
-    PLACEHOLDER_WORDS,
-    PUBLISHED_EXAMPLES,
-    TEMPLATE,
-    UUID,
-    is_doc_source,
-    is_placeholder,
-    looks_dummy,
-)
+from wizard.probes.secrets.base import Rule
+from wizard.probes.secrets.placeholders import is_placeholder
 from wizard.probes.secrets.providers import ai, cloud, code, messaging, payments, services
 
 RULES: tuple[Rule, ...] = (
@@ -40,6 +30,4 @@ RULES_BY_ID = {rule.id: rule for rule in RULES}
 if len(RULES_BY_ID) != len(RULES):
     raise ValueError("two rules share an id")
 
-__all__ = ["HEX_HASH", "LOCAL_HOSTS", "PLACEHOLDER_WORDS", "PUBLISHED_EXAMPLES", "RULES",
-           "RULES_BY_ID", "SEVERITIES", "TEMPLATE", "UUID", "Candidate", "Rule", "Validator",
-           "is_doc_source", "is_placeholder", "looks_dummy"]
+__all__ = ["RULES", "RULES_BY_ID", "Rule", "is_placeholder"]
